@@ -1,0 +1,61 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+SANDBOX_PORT ?= 12111
+export FLASK_APP := wsgi.py
+
+.PHONY: run test lint install install-dev chromium sandbox bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## run: a working shop on SQLite with the Stripe sandbox and demo data.
+run: install
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed
+	@echo "Stripe sandbox on http://127.0.0.1:$(SANDBOX_PORT); the shop on http://127.0.0.1:$(PORT)"
+	@trap 'kill $$sandbox 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python -m stripe_sandbox --host 127.0.0.1 --port $(SANDBOX_PORT) \
+		--forward-to http://127.0.0.1:$(PORT)/webhooks/stripe \
+		--webhook-secret $${STRIPE_WEBHOOK_SECRET:-whsec_sandbox} & sandbox=$$!; \
+	STRIPE_SANDBOX_URL=http://127.0.0.1:$(SANDBOX_PORT) $(BIN)/flask run --port $(PORT)
+
+## chromium: Debian's Chromium for the browser tests, where this machine can install it.
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "Chromium not installed: browser tests will be skipped (sudo apt-get install chromium)"; fi
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+## test: ruff and the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set).
+test: install-dev chromium lint
+	@if [ -n "$$CI" ] && [ -z "$$TEST_DATABASE_URL" ]; then \
+		echo "CI needs TEST_DATABASE_URL (PostgreSQL)"; exit 1; fi
+	env -u TEST_DATABASE_URL $(BIN)/pytest -m "not soak and not postgres"
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== the suite again on PostgreSQL =="; \
+		$(BIN)/pytest -m "not browser"; fi
+
+bench: install-dev
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,0 +1,94 @@
+"""The shop: a Flask storefront taking card payments with Stripe's PaymentElement."""
+
+from flask import Flask
+
+from shop.config import ROOT, check_config, load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: read settings, then run each named wiring step."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_mapping(load_config())
+    if config:
+        app.config.update(config)
+    check_config(app.config)
+
+    register_proxy_fix(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_security_headers(app)
+    register_logging(app)
+    register_commands(app)
+    return app
+
+
+def register_proxy_fix(app: Flask) -> None:
+    from shop.web.proxy import install_proxy_fix
+
+    install_proxy_fix(app)
+
+
+def register_extensions(app: Flask) -> None:
+    from shop import models  # models must be imported before migrations run
+    from shop.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
+
+
+def register_blueprints(app: Flask) -> None:
+    from shop.admin.routes import bp as admin_bp
+    from shop.auth.routes import bp as auth_bp
+    from shop.cart.routes import bp as cart_bp
+    from shop.catalog.routes import bp as catalog_bp
+
+    for blueprint in (catalog_bp, cart_bp, auth_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from shop.web.errors import install_error_handlers
+
+    install_error_handlers(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from shop.web.templating import install_template_helpers
+
+    install_template_helpers(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from shop.web.security import install_security_headers
+
+    install_security_headers(app)
+
+
+def register_logging(app: Flask) -> None:
+    from shop.web.logs import install_logging
+
+    install_logging(app)
+
+
+def register_commands(app: Flask) -> None:
+    from shop.cli import register
+
+    register(app)

@@ -1,0 +1,80 @@
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+
+from shop.cart.forms import AddToCartForm, EmptyForm, UpdateCartForm
+from shop.services import cart as carts
+
+bp = Blueprint("cart", __name__, url_prefix="/cart")
+
+
+def session_cart() -> dict[str, int]:
+    """The session's cart as a fresh dict; save it back with `store_cart`."""
+    raw = session.get("cart")
+    if not isinstance(raw, dict):
+        return {}
+    return {str(k): v for k, v in raw.items() if isinstance(v, int) and v > 0}
+
+
+def store_cart(cart: dict[str, int]) -> None:
+    session["cart"] = cart
+    session.modified = True
+
+
+def _form_errors(form) -> str:
+    return " ".join(err for errors in form.errors.values() for err in errors)
+
+
+@bp.get("/")
+def show():
+    view = carts.view(session_cart())
+    return render_template(
+        "cart/show.html", cart=view, form=UpdateCartForm(), empty_form=EmptyForm()
+    )
+
+
+@bp.post("/add")
+def add():
+    form = AddToCartForm()
+    if not form.validate_on_submit():
+        flash(_form_errors(form) or "Could not add that to your cart.", "error")
+        return redirect(request.referrer or url_for("catalog.index"))
+    cart = session_cart()
+    try:
+        product = carts.add(cart, carts.parse_product_id(form.product_id.data), form.quantity.data)
+    except carts.CartError as error:
+        flash(str(error), "error")
+        return redirect(request.referrer or url_for("catalog.index"))
+    store_cart(cart)
+    flash(f"Added {product.name} to your cart.", "success")
+    return redirect(url_for("cart.show"))
+
+
+@bp.post("/<int:product_id>/update")
+def update(product_id: int):
+    form = UpdateCartForm()
+    cart = session_cart()
+    try:
+        if not form.validate_on_submit():
+            raise carts.CartError(_form_errors(form) or "Enter a quantity.")
+        carts.update(cart, product_id, form.quantity.data)
+    except carts.CartError as error:
+        flash(str(error), "error")
+        return redirect(url_for("cart.show"))
+    store_cart(cart)
+    flash("Cart updated.", "success")
+    return redirect(url_for("cart.show"))
+
+
+@bp.post("/<int:product_id>/remove")
+def remove(product_id: int):
+    form = EmptyForm()
+    cart = session_cart()
+    try:
+        if not form.validate_on_submit():
+            raise carts.CartError("Could not remove that item; please try again.")
+        carts.remove(cart, product_id)
+    except carts.CartError as error:
+        flash(str(error), "error")
+        return redirect(url_for("cart.show"))
+    store_cart(cart)
+    flash("Removed from your cart.", "success")
+    return redirect(url_for("cart.show"))

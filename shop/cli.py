@@ -1,0 +1,42 @@
+"""Flask CLI commands; each is idempotent and calls the same services as the pages."""
+
+import sys
+
+import click
+from flask import Flask
+
+from shop.extensions import db
+from shop.services import accounts
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_admin(email: str, password_stdin: bool) -> None:
+    """Create an admin account EMAIL, or make an existing account an admin."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        raise click.ClickException("The password needs at least 8 characters.")
+    user = accounts.make_admin(email, password)
+    db.session.commit()
+    click.echo(f"{user.email} is an admin.")
+
+
+@click.command("seed")
+def seed() -> None:
+    """Load the demo catalog and accounts (safe to run again)."""
+    from shop.services.demo import seed_demo_data
+
+    logins = seed_demo_data()
+    db.session.commit()
+    click.echo("Demo data ready. Sign in with:")
+    for role, email, password in logins:
+        click.echo(f"  {role:<9} {email} / {password}")
+
+
+def register(app: Flask) -> None:
+    for command in (create_admin, seed):
+        app.cli.add_command(command)

@@ -1,0 +1,85 @@
+"""Settings read from the environment.
+
+Development needs no keys: it points at the offline Stripe sandbox started by
+`make run`. Production refuses to start without a secret key and Stripe keys.
+"""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SANDBOX_URL = "http://127.0.0.1:12111"
+STRIPE_API = "https://api.stripe.com"
+STRIPE_JS = "https://js.stripe.com/v3/"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(_env(name, str(default)))  # type: ignore[arg-type]
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when a required setting is missing or unsafe."""
+
+
+def load_config() -> dict:
+    """Build the app's settings from the environment."""
+    env = _env("SHOP_ENV", "development")
+    sandbox_url = _env("STRIPE_SANDBOX_URL", SANDBOX_URL)
+    secret_key = _env("STRIPE_SECRET_KEY")
+    if secret_key is None:
+        # No keys: the offline sandbox stands in for Stripe.
+        secret_key, api_base, js_url = "sk_test_sandbox", sandbox_url, f"{sandbox_url}/v3/"
+    else:
+        api_base = _env("STRIPE_API_BASE", STRIPE_API)
+        js_url = _env("STRIPE_JS_URL", STRIPE_JS)
+    return {
+        "SHOP_ENV": env,
+        "SECRET_KEY": _env("SECRET_KEY", "dev-only-not-secret" if env != "production" else None),
+        "SQLALCHEMY_DATABASE_URI": _env(
+            "DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'shop.sqlite3'}"
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SHOP_NAME": _env("SHOP_NAME", "Corner Shop"),
+        "SHOP_CURRENCY": (_env("SHOP_CURRENCY", "usd") or "usd").lower(),
+        "SHOP_LOCALE": _env("SHOP_LOCALE", "en_US"),
+        "PRODUCTS_PER_PAGE": _env_int("PRODUCTS_PER_PAGE", 12),
+        "RESERVATION_MINUTES": _env_int("RESERVATION_MINUTES", 30),
+        "STRIPE_SECRET_KEY": secret_key,
+        "STRIPE_PUBLISHABLE_KEY": _env("STRIPE_PUBLISHABLE_KEY", "pk_test_sandbox"),
+        "STRIPE_WEBHOOK_SECRET": _env("STRIPE_WEBHOOK_SECRET", "whsec_sandbox"),
+        "STRIPE_API_BASE": api_base,
+        "STRIPE_JS_URL": js_url,
+        "STRIPE_SANDBOX": api_base != STRIPE_API,
+        "STRIPE_TIMEOUT": float(_env("STRIPE_TIMEOUT", "10")),  # type: ignore[arg-type]
+        "STRIPE_MAX_RETRIES": _env_int("STRIPE_MAX_RETRIES", 2),
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _env("RATELIMIT_ENABLED", "1") == "1",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10/minute;50/hour"),
+        "INTENT_RATE_LIMIT": _env("INTENT_RATE_LIMIT", "20/minute;100/hour"),
+        "PROXY_FIX": _env_int("PROXY_FIX", 0),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+        "REMEMBER_COOKIE_SECURE": env == "production",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+    }
+
+
+def check_config(config: dict) -> None:
+    """Refuse to run with settings that would lose money or leak sessions."""
+    if not config.get("SECRET_KEY"):
+        raise ConfigError("SECRET_KEY must be set in production.")
+    if config["STRIPE_SECRET_KEY"].startswith("sk_live_") and config["STRIPE_SANDBOX"]:
+        raise ConfigError("A live Stripe key must not be pointed at the Stripe sandbox.")
+    if config["SHOP_ENV"] != "production":
+        return
+    for key in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):
+        if not os.environ.get(key):
+            raise ConfigError(f"{key} must be set in production.")

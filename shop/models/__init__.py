@@ -1,0 +1,24 @@
+"""The shop's tables, one module per aggregate."""
+
+from shop.models.base import utcnow
+from shop.models.card import SavedCard
+from shop.models.catalog import Product
+from shop.models.order import Order, OrderEvent, OrderLine, OrderStatus
+from shop.models.payment import Dispute, Payment, Refund
+from shop.models.user import User
+from shop.models.webhook import StripeEvent
+
+__all__ = [
+    "Dispute",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "OrderStatus",
+    "Payment",
+    "Product",
+    "Refund",
+    "SavedCard",
+    "StripeEvent",
+    "User",
+    "utcnow",
+]

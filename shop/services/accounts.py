@@ -1,0 +1,43 @@
+"""Customer and admin accounts."""
+
+from shop.extensions import db
+from shop.models import User
+
+
+class AccountError(ValueError):
+    """An account change that cannot be made; the message is fit to show."""
+
+
+def find_by_email(email: str) -> User | None:
+    normalized = User.normalize_email(email)
+    return db.session.execute(
+        db.select(User).where(db.func.lower(User.email) == normalized)
+    ).scalar_one_or_none()
+
+
+def register(email: str, password: str, name: str = "", is_admin: bool = False) -> User:
+    """Create a user; raises AccountError when the email is taken in any letter case."""
+    if find_by_email(email) is not None:
+        raise AccountError("An account with that email already exists.")
+    user = User(email=User.normalize_email(email), name=name.strip(), is_admin=is_admin)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = find_by_email(email)
+    if user is None or not user.check_password(password):
+        return None
+    return user
+
+
+def make_admin(email: str, password: str) -> User:
+    """Create an admin, or promote an existing user and set the password."""
+    user = find_by_email(email)
+    if user is None:
+        return register(email, password, is_admin=True)
+    user.is_admin = True
+    user.set_password(password)
+    return user

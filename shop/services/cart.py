@@ -1,0 +1,106 @@
+"""The cart: product ids and quantities held by the caller, prices always from the database.
+
+The cart itself is a plain `{product_id: quantity}` mapping (the web layer keeps
+it in the session); everything priced is recomputed here on every read.
+"""
+
+from dataclasses import dataclass, field
+
+from shop.extensions import db
+from shop.models import Product
+
+
+class CartError(ValueError):
+    """A cart change that cannot be made; the message is fit to show the customer."""
+
+
+@dataclass
+class CartLine:
+    product: Product
+    quantity: int
+    problem: str | None = None
+
+    @property
+    def line_total_minor(self) -> int:
+        return self.product.price_minor * self.quantity
+
+
+@dataclass
+class CartView:
+    lines: list[CartLine] = field(default_factory=list)
+
+    @property
+    def subtotal_minor(self) -> int:
+        return sum(line.line_total_minor for line in self.lines if line.problem is None)
+
+    @property
+    def has_problems(self) -> bool:
+        return any(line.problem for line in self.lines)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+
+def _buyable(product_id: object) -> Product:
+    product = db.session.get(Product, product_id) if isinstance(product_id, int) else None
+    if product is None or not product.active:
+        raise CartError("That product is not available.")
+    return product
+
+
+def _check_quantity(product: Product, quantity: int) -> None:
+    if product.stock < 1:
+        raise CartError(f"{product.name} is out of stock.")
+    if not 1 <= quantity <= product.stock:
+        raise CartError(f"Choose a quantity from 1 to {product.stock} for {product.name}.")
+
+
+def parse_product_id(raw: object) -> int | None:
+    text = str(raw or "")
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def add(cart: dict[str, int], product_id: int | None, quantity: int) -> Product:
+    """Add `quantity` of a product; the total for that product must stay within stock."""
+    product = _buyable(product_id)
+    new_quantity = cart.get(str(product.id), 0) + quantity
+    _check_quantity(product, new_quantity)
+    cart[str(product.id)] = new_quantity
+    return product
+
+
+def update(cart: dict[str, int], product_id: int | None, quantity: int) -> Product:
+    if str(product_id) not in cart:
+        raise CartError("That product is not in your cart.")
+    product = _buyable(product_id)
+    _check_quantity(product, quantity)
+    cart[str(product.id)] = quantity
+    return product
+
+
+def remove(cart: dict[str, int], product_id: int | None) -> None:
+    if cart.pop(str(product_id), None) is None:
+        raise CartError("That product is not in your cart.")
+
+
+def view(cart: dict[str, int]) -> CartView:
+    """Price the cart from the database; flag lines that can no longer be bought."""
+    ids = [int(pid) for pid in cart if pid.isdigit()]
+    products = {
+        p.id: p for p in db.session.execute(db.select(Product).where(Product.id.in_(ids))).scalars()
+    }
+    result = CartView()
+    for pid, quantity in cart.items():
+        product = products.get(int(pid)) if pid.isdigit() else None
+        if product is None:
+            continue
+        problem = None
+        if not product.active:
+            problem = "No longer available."
+        elif product.stock < 1:
+            problem = "Out of stock."
+        elif quantity > product.stock:
+            problem = f"Only {product.stock} left; lower the quantity."
+        result.lines.append(CartLine(product, quantity, problem))
+    return result

@@ -1,0 +1,1 @@
+"""Cross-cutting web concerns: errors, templates, security headers, logging, proxies."""

@@ -1,0 +1,90 @@
+import pytest
+
+from shop.extensions import db
+from shop.models import User
+
+
+def register(client, email="new@example.com", password="s3cret-pass", confirm=None, **kw):
+    return client.post(
+        "/auth/register" + kw.get("query", ""),
+        data={"name": "New", "email": email, "password": password, "confirm": confirm or password},
+    )
+
+
+def test_register_logs_in_and_hashes_the_password(client):
+    response = register(client)
+    assert response.status_code == 302
+    user = db.session.execute(db.select(User)).scalar_one()
+    assert user.email == "new@example.com"
+    assert "s3cret-pass" not in user.password_hash
+    assert user.check_password("s3cret-pass")
+    assert b"Log out" in client.get("/").data
+
+
+def test_duplicate_email_in_another_case_is_refused(client, make_user):
+    make_user(email="taken@example.com")
+    response = register(client, email="TAKEN@Example.com")
+    assert response.status_code == 200
+    assert b"already exists" in response.data
+    assert db.session.execute(db.select(db.func.count(User.id))).scalar() == 1
+
+
+def test_register_validates_input(client):
+    page = register(client, email="not-an-email", password="short", confirm="other")
+    assert page.status_code == 200
+    assert b"Invalid email address" in page.data
+    assert db.session.execute(db.select(db.func.count(User.id))).scalar() == 0
+
+
+def test_login_and_logout(client, auth, make_user):
+    make_user(email="ann@example.com", password="right-password")
+    assert auth.login("ANN@example.com", "right-password").status_code == 302
+    assert b"Log out" in client.get("/").data
+    auth.logout()
+    assert b"Log in" in client.get("/").data
+
+
+def test_wrong_password_is_refused(client, auth, make_user):
+    make_user(email="ann@example.com", password="right-password")
+    page = auth.login("ann@example.com", "wrong-password")
+    assert page.status_code == 200 and b"Wrong email or password." in page.data
+    assert b"Log out" not in client.get("/").data
+
+
+def test_logout_needs_post(client, auth, make_user):
+    make_user(email="ann@example.com", password="right-password")
+    auth.login("ann@example.com", "right-password")
+    assert client.get("/auth/logout").status_code == 405
+    assert b"Log out" in client.get("/").data
+
+
+@pytest.mark.parametrize(
+    "unsafe",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+    ],
+)
+def test_next_never_leaves_the_site(auth, make_user, unsafe):
+    make_user(email="ann@example.com", password="right-password")
+    response = auth.login("ann@example.com", "right-password", next_url=unsafe)
+    assert response.headers["Location"] == "/"
+
+
+def test_next_within_the_site_is_followed(auth, make_user):
+    make_user(email="ann@example.com", password="right-password")
+    response = auth.login("ann@example.com", "right-password", next_url="/cart/")
+    assert response.headers["Location"] == "/cart/"
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3/minute"}]
+)
+def test_login_is_rate_limited(client, auth, make_user):
+    make_user(email="ann@example.com", password="right-password")
+    codes = [auth.login("ann@example.com", "wrong").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert auth.login("ann@example.com", "right-password").status_code == 429

@@ -1,0 +1,107 @@
+import pytest
+
+from shop.extensions import db
+
+
+def add(client, product_id, quantity=1, **extra):
+    return client.post(
+        "/cart/add",
+        data={"product_id": product_id, "quantity": quantity, **extra},
+        follow_redirects=True,
+    )
+
+
+def cart_of(client) -> dict:
+    with client.session_transaction() as session:
+        return dict(session.get("cart", {}))
+
+
+def test_add_shows_line_total_and_subtotal(client, make_product):
+    mug = make_product(name="Mug", price_minor=1400)
+    towel = make_product(name="Towel", price_minor=1200)
+    add(client, mug.id, 2)
+    page = add(client, towel.id, 1).get_data(as_text=True)
+    assert "$28.00" in page  # 2 x $14.00
+    assert "$40.00" in page  # subtotal
+    assert cart_of(client) == {str(mug.id): 2, str(towel.id): 1}
+
+
+def test_client_cannot_set_the_price(client, make_product):
+    mug = make_product(name="Mug", price_minor=1400)
+    page = add(client, mug.id, 1, price_minor=1, price="0.01").get_data(as_text=True)
+    assert "$14.00" in page and "$0.01" not in page
+
+
+@pytest.mark.parametrize("quantity", [0, -1, "abc", "", 1000])
+def test_bad_quantities_are_refused_with_a_message(client, make_product, quantity):
+    mug = make_product(stock=5)
+    page = add(client, mug.id, quantity).get_data(as_text=True)
+    assert "Enter" in page
+    assert cart_of(client) == {}
+
+
+def test_quantity_cannot_exceed_stock(client, make_product):
+    mug = make_product(name="Mug", stock=3)
+    page = add(client, mug.id, 4).get_data(as_text=True)
+    assert "Choose a quantity from 1 to 3 for Mug." in page
+    add(client, mug.id, 2)
+    page = add(client, mug.id, 2).get_data(as_text=True)  # 2 + 2 > 3
+    assert "Choose a quantity from 1 to 3" in page
+    assert cart_of(client) == {str(mug.id): 2}
+
+
+@pytest.mark.parametrize("product_id", ["999999", "x", "-1", "1 OR 1=1", ""])
+def test_unknown_product_ids_are_refused(client, make_product, product_id):
+    make_product()
+    page = add(client, product_id).get_data(as_text=True)
+    assert "not available" in page or "This field is required" in page
+    assert cart_of(client) == {}
+
+
+def test_inactive_product_cannot_be_added(client, make_product):
+    gone = make_product(active=False)
+    assert "not available" in add(client, gone.id).get_data(as_text=True)
+    assert cart_of(client) == {}
+
+
+def test_update_and_remove(client, make_product):
+    mug = make_product(name="Mug", price_minor=1000, stock=5)
+    add(client, mug.id, 1)
+    page = client.post(f"/cart/{mug.id}/update", data={"quantity": 3}, follow_redirects=True)
+    assert "$30.00" in page.get_data(as_text=True)
+    page = client.post(f"/cart/{mug.id}/update", data={"quantity": 9}, follow_redirects=True)
+    assert "Choose a quantity from 1 to 5" in page.get_data(as_text=True)
+    assert cart_of(client) == {str(mug.id): 3}
+    page = client.post(f"/cart/{mug.id}/remove", follow_redirects=True)
+    assert "Your cart is empty" in page.get_data(as_text=True)
+
+
+def test_update_of_a_product_not_in_the_cart_changes_nothing(client, make_product):
+    mug, towel = make_product(), make_product()
+    add(client, mug.id, 1)
+    page = client.post(f"/cart/{towel.id}/update", data={"quantity": 2}, follow_redirects=True)
+    assert "not in your cart" in page.get_data(as_text=True)
+    page = client.post(f"/cart/{towel.id}/remove", follow_redirects=True)
+    assert "not in your cart" in page.get_data(as_text=True)
+    assert cart_of(client) == {str(mug.id): 1}
+
+
+def test_items_that_went_inactive_or_out_of_stock_are_flagged_not_dropped(client, make_product):
+    mug = make_product(name="Mug", price_minor=1000, stock=5)
+    lamp = make_product(name="Lamp", price_minor=5000, stock=5)
+    add(client, mug.id, 2)
+    add(client, lamp.id, 1)
+    mug.stock = 0
+    lamp.active = False
+    db.session.commit()
+    page = client.get("/cart/").get_data(as_text=True)
+    assert "Mug" in page and "Out of stock." in page
+    assert "Lamp" in page and "No longer available." in page
+    assert "can't be bought as they are" in page
+    assert cart_of(client) == {str(mug.id): 2, str(lamp.id): 1}
+
+
+def test_cart_count_in_navigation(client, make_product):
+    mug = make_product()
+    add(client, mug.id, 3)
+    assert b'aria-label="3 items in cart"' in client.get("/").data

@@ -1,0 +1,50 @@
+from shop.extensions import db
+from shop.models import Product, User
+from shop.services.demo import DEMO_PRODUCTS
+
+
+def snapshot():
+    products = db.session.execute(
+        db.select(Product.slug, Product.price_minor, Product.stock).order_by(Product.slug)
+    ).all()
+    users = db.session.execute(db.select(User.email, User.is_admin).order_by(User.email)).all()
+    return products, users
+
+
+def test_seed_twice_leaves_the_same_data(runner):
+    first = runner.invoke(args=["seed"])
+    assert first.exit_code == 0, first.output
+    assert "admin@example.com" in first.output and "customer@example.com" in first.output
+    once = snapshot()
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    assert snapshot() == once
+    products, users = once
+    assert len(products) == len(DEMO_PRODUCTS) >= 12
+    assert any(stock == 1 for _, _, stock in products)
+    assert len({price for _, price, _ in products}) >= 10
+    assert ("admin@example.com", True) in users and ("customer@example.com", False) in users
+
+
+def test_create_admin_from_stdin(runner, client, auth):
+    result = runner.invoke(
+        args=["create-admin", "Boss@Example.com", "--password-stdin"], input="long-password\n"
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.execute(db.select(User)).scalar_one()
+    assert user.is_admin and user.email == "boss@example.com"
+    auth.login("boss@example.com", "long-password")
+    assert client.get("/admin/").status_code == 200
+
+
+def test_create_admin_prompts_and_promotes_an_existing_user(runner, make_user):
+    make_user(email="ann@example.com")
+    result = runner.invoke(args=["create-admin", "ann@example.com"], input="new-password\n" * 2)
+    assert result.exit_code == 0, result.output
+    user = db.session.execute(db.select(User)).scalar_one()
+    assert user.is_admin and user.check_password("new-password")
+
+
+def test_create_admin_refuses_a_short_password(runner):
+    result = runner.invoke(args=["create-admin", "a@example.com", "--password-stdin"], input="x\n")
+    assert result.exit_code != 0 and "8 characters" in result.output
+    assert db.session.execute(db.select(User)).first() is None

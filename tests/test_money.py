@@ -1,0 +1,106 @@
+from decimal import Decimal
+
+import pytest
+
+from shop.money import (
+    MoneyError,
+    check_chargeable,
+    exponent,
+    format_money,
+    minimum_charge,
+    parse_amount,
+    round_minor,
+    to_decimal,
+    to_minor,
+)
+
+
+@pytest.mark.parametrize(
+    ("currency", "places"), [("usd", 2), ("JPY", 0), ("krw", 0), ("kwd", 3), ("bhd", 3), ("isk", 2)]
+)
+def test_exponent_follows_stripe(currency, places):
+    assert exponent(currency) == places
+
+
+def test_minor_units_round_trip_exactly():
+    assert to_decimal(1999, "usd") == Decimal("19.99")
+    assert to_decimal(500, "jpy") == Decimal("500")
+    assert to_decimal(2675, "kwd") == Decimal("2.675")
+    assert to_minor(Decimal("19.99"), "usd") == 1999
+    assert to_minor(Decimal("500"), "jpy") == 500
+
+
+def test_2_675_is_exact_and_never_a_float():
+    # float(2.675) * 100 == 267.49999..., the classic rounding bug.
+    assert parse_amount("2.675", "kwd") == 2675
+    with pytest.raises(MoneyError, match="at most 2 decimal places"):
+        parse_amount("2.675", "usd")
+    assert round_minor(Decimal("2.675"), "usd") == 268
+    assert round_minor(Decimal("2.665"), "usd") == 266
+
+
+@pytest.mark.parametrize(
+    ("typed", "currency", "minor"),
+    [
+        ("12.50", "usd", 1250),
+        ("1,250.00", "usd", 125000),
+        ("$0.5", "usd", 50),
+        ("500", "jpy", 500),
+        ("¥1,000", "jpy", 1000),
+        ("1.5", "kwd", 1500),
+        ("10", "isk", 1000),
+    ],
+)
+def test_parse_amount(typed, currency, minor):
+    assert parse_amount(typed, currency) == minor
+
+
+@pytest.mark.parametrize("typed", ["", "abc", "0", "-5", "1.2.3", "1e5", "NaN", "5-"])
+def test_parse_amount_refuses_nonsense(typed):
+    with pytest.raises(MoneyError):
+        parse_amount(typed, "usd")
+
+
+def test_parse_amount_refuses_fractions_of_yen():
+    with pytest.raises(MoneyError, match="at most 0 decimal places"):
+        parse_amount("500.5", "jpy")
+
+
+def test_format_uses_each_currencys_exponent():
+    assert format_money(123456, "usd") == "$1,234.56"
+    assert format_money(500, "jpy") == "¥500"
+    assert format_money(12345, "kwd").endswith("12.345")
+    assert format_money(1000, "isk").endswith("10.00")
+    assert format_money(123456, "eur", "de_DE") == "1.234,56\xa0€"
+
+
+def test_stripe_minimums_and_maximum():
+    assert minimum_charge("usd") == 50
+    assert minimum_charge("gbp") == 30
+    assert minimum_charge("jpy") == 50
+    assert minimum_charge("huf") == 17500
+    with pytest.raises(MoneyError, match=r"at least \$0.50"):
+        check_chargeable(49, "usd")
+    check_chargeable(50, "usd")
+    check_chargeable(99_999_999, "usd")
+    with pytest.raises(MoneyError, match="at most"):
+        check_chargeable(100_000_000, "usd")
+
+
+def test_three_decimal_and_isk_rules():
+    check_chargeable(2670, "kwd")
+    with pytest.raises(MoneyError, match="end in 0"):
+        check_chargeable(2675, "kwd")
+    check_chargeable(1000, "isk")
+    with pytest.raises(MoneyError, match="whole units"):
+        check_chargeable(1050, "isk")
+
+
+@pytest.mark.parametrize("typed", ["12.50 USD", "USD 12.50", " 12.5 "])
+def test_parse_amount_accepts_the_currency_code(typed):
+    assert parse_amount(typed, "usd") == 1250
+
+
+def test_parse_amount_refuses_another_currency_code():
+    with pytest.raises(MoneyError):
+        parse_amount("12.50 EUR", "usd")
