@@ -1,0 +1,6 @@
+"""``python -m stripe_sandbox --help``."""
+
+from .cli import main
+
+if __name__ == "__main__":
+    main()

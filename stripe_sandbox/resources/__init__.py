@@ -1,0 +1,1 @@
+"""One module per Stripe resource; ``api`` imports them so their endpoints register."""

@@ -1,0 +1,228 @@
+"""Webhook delivery: a background sender that signs each attempt as Stripe does.
+
+Events are queued in creation order and sent one at a time by a daemon thread, so an API
+request never waits on the shop. A failed attempt (non-2xx, timeout, refused connection)
+is retried after ``retry_base * 2**(attempt - 1)`` seconds, up to ``max_attempts``. The
+control switches (duplicate, reverse, delay, drop) shape the deliveries of later events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import hmac
+import itertools
+import json
+import random
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+
+REVERSE_WINDOW = 1.0  # a reverse batch that stays short is released after this long
+
+
+def sign(payload: bytes, secret: str, timestamp: int | None = None) -> str:
+    """The ``Stripe-Signature`` header for ``payload``: ``t=<unix>,v1=<hex hmac>``."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    signed = f"{timestamp}.".encode() + payload
+    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def check_url(url: str | None) -> None:
+    """Webhooks go to http(s) URLs only (urllib would also open file: and others)."""
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise ValueError(f"forward_to must be an http:// or https:// URL, not {url!r}")
+
+
+@dataclass
+class Delivery:
+    id: int
+    event_id: str
+    type: str
+    body: bytes
+    attempts: list[dict[str, Any]] = field(default_factory=list)
+    done: bool = False
+    delivered: bool = False
+    dropped: bool = False
+    next_at: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "event_id": self.event_id, "type": self.type,
+                "attempts": list(self.attempts), "done": self.done,
+                "delivered": self.delivered, "dropped": self.dropped}
+
+
+class WebhookSender:
+    def __init__(self, forward_to: str | None = None, secret: str = "whsec_sandbox",  # noqa: S107
+                 retry_base: float = 1.0, max_attempts: int = 6, timeout: float = 10.0) -> None:
+        check_url(forward_to)
+        self.forward_to, self.secret = forward_to, secret
+        self.retry_base, self.max_attempts, self.timeout = retry_base, max_attempts, timeout
+        self._cond = threading.Condition()
+        self._ids = itertools.count(1)
+        self._seq = itertools.count()
+        self._thread: threading.Thread | None = None
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every delivery and switch; an attempt in flight is finished but ignored."""
+        with self._cond:
+            self._generation = getattr(self, "_generation", 0) + 1
+            self._queue: list[tuple[float, int, Delivery]] = []
+            self._held: list[Delivery] = []
+            self._held_at = 0.0
+            self._in_flight = 0
+            self.deliveries: list[Delivery] = []
+            self.duplicate_count, self.duplicate_rate = 0, 0.0
+            self.reverse_count, self.drop_count, self.delay = 0, 0, 0.0
+            self._cond.notify_all()
+
+    def configure(self, **settings: Any) -> None:
+        check_url(settings.get("forward_to"))
+        with self._cond:
+            for name, value in settings.items():
+                setattr(self, name, value)
+            self._cond.notify_all()
+
+    def behave(self, *, duplicate: float | None = None, reverse: int | None = None,
+               delay: float | None = None, drop: int | None = None) -> None:
+        """Set the switches; see the control API for what each one means."""
+        with self._cond:
+            if duplicate is not None:
+                if isinstance(duplicate, float) and 0 < duplicate < 1:
+                    self.duplicate_rate = duplicate
+                else:
+                    self.duplicate_count, self.duplicate_rate = int(duplicate), 0.0
+            if reverse is not None:
+                self._release_held()
+                self.reverse_count = int(reverse)
+            if delay is not None:
+                self.delay = float(delay)
+            if drop is not None:
+                self.drop_count = int(drop)
+
+    def switches(self) -> dict[str, Any]:
+        return {"duplicate": self.duplicate_count or self.duplicate_rate,
+                "reverse": self.reverse_count, "delay": self.delay, "drop": self.drop_count}
+
+    # -- producing ------------------------------------------------------------------
+
+    def enqueue(self, event: dict[str, Any]) -> int:
+        """Queue ``event`` for delivery; returns how many endpoints will get it (0 or 1)."""
+        if not self.forward_to:
+            return 0
+        body = json.dumps(event, indent=2).encode()
+        with self._cond:
+            copies = 1
+            if self.duplicate_count > 0:
+                self.duplicate_count -= 1
+                copies = 2
+            elif self.duplicate_rate and random.random() < self.duplicate_rate:
+                copies = 2
+            for _ in range(copies):
+                self._add(Delivery(next(self._ids), event["id"], event["type"], body))
+            self._start()
+            self._cond.notify_all()
+        return 1
+
+    def _add(self, delivery: Delivery) -> None:
+        self.deliveries.append(delivery)
+        if self.drop_count > 0:
+            self.drop_count -= 1
+            delivery.done = delivery.dropped = True
+            return
+        delivery.next_at = time.monotonic() + self.delay
+        if self.reverse_count > 0:
+            self.reverse_count -= 1
+            self._held.append(delivery)
+            self._held_at = time.monotonic()
+            if self.reverse_count == 0:
+                self._release_held()
+            return
+        heapq.heappush(self._queue, (delivery.next_at, next(self._seq), delivery))
+
+    def _release_held(self) -> None:
+        if not self._held:
+            return
+        due = max(d.next_at for d in self._held)
+        for delivery in reversed(self._held):
+            delivery.next_at = due
+            heapq.heappush(self._queue, (due, next(self._seq), delivery))
+        self._held = []
+        self.reverse_count = 0
+
+    # -- consuming ------------------------------------------------------------------
+
+    def idle(self) -> bool:
+        return not self._queue and not self._held and self._in_flight == 0
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until nothing is queued, held or in flight; False on timeout."""
+        with self._cond:
+            return self._cond.wait_for(self.idle, timeout)
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        with self._cond:
+            return [delivery.as_dict() for delivery in self.deliveries]
+
+    def _start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="sandbox-webhooks",
+                                            daemon=True)
+            self._thread.start()
+
+    def _next(self) -> tuple[Delivery, int, str, str]:
+        with self._cond:
+            while True:
+                now = time.monotonic()
+                if self._held and now - self._held_at >= REVERSE_WINDOW:
+                    self._release_held()
+                if self._queue and self._queue[0][0] <= now and self.forward_to:
+                    _, _, delivery = heapq.heappop(self._queue)
+                    self._in_flight += 1
+                    return delivery, self._generation, self.forward_to, self.secret
+                waits = [REVERSE_WINDOW] if self._held else []
+                if self._queue:
+                    waits.append(self._queue[0][0] - now)
+                self._cond.wait(max(0.005, min(waits)) if waits else None)
+
+    def _run(self) -> None:
+        while True:
+            delivery, generation, url, secret = self._next()
+            outcome = self._send(delivery.body, url, secret)
+            with self._cond:
+                if generation == self._generation:  # a reset forgot it meanwhile
+                    self._in_flight -= 1
+                    self._record(delivery, outcome)
+                self._cond.notify_all()
+
+    def _send(self, body: bytes, url: str, secret: str) -> dict[str, Any]:
+        # ``forward_to`` is checked to be http(s) when it is configured.
+        request = urllib.request.Request(url, data=body, method="POST", headers={  # noqa: S310
+            "Content-Type": "application/json; charset=utf-8",
+            "Stripe-Signature": sign(body, secret),
+            "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+        })
+        at = time.time()
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                return {"at": at, "status_code": response.status}
+        except urllib.error.HTTPError as error:
+            return {"at": at, "status_code": error.code}
+        except (OSError, ValueError) as error:
+            return {"at": at, "error": f"{type(error).__name__}: {error}"}
+
+    def _record(self, delivery: Delivery, outcome: dict[str, Any]) -> None:
+        delivery.attempts.append(outcome)
+        if 200 <= outcome.get("status_code", 0) < 300:
+            delivery.done = delivery.delivered = True
+        elif len(delivery.attempts) >= self.max_attempts:
+            delivery.done = True
+        else:
+            backoff = self.retry_base * 2 ** (len(delivery.attempts) - 1)
+            delivery.next_at = time.monotonic() + backoff
+            heapq.heappush(self._queue, (delivery.next_at, next(self._seq), delivery))
