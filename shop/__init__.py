@@ -55,12 +55,17 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from shop.account import orders as account_orders  # noqa: F401  (registers its views)
+    from shop.account.routes import bp as account_bp
     from shop.admin.routes import bp as admin_bp
     from shop.auth.routes import bp as auth_bp
     from shop.cart.routes import bp as cart_bp
     from shop.catalog.routes import bp as catalog_bp
+    from shop.checkout import pay, routes  # noqa: F401  (register their views)
+    from shop.checkout.blueprint import bp as checkout_bp
+    from shop.webhooks.routes import bp as webhooks_bp
 
-    for blueprint in (catalog_bp, cart_bp, auth_bp, admin_bp):
+    for blueprint in (catalog_bp, cart_bp, auth_bp, checkout_bp, account_bp, admin_bp, webhooks_bp):
         app.register_blueprint(blueprint)
 
 
@@ -83,7 +88,7 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_logging(app: Flask) -> None:
-    from shop.web.logs import install_logging
+    from shop.logs import install_logging
 
     install_logging(app)
 

@@ -38,5 +38,7 @@ def seed() -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (create_admin, seed):
+    from shop.payments_cli import COMMANDS
+
+    for command in (create_admin, seed, *COMMANDS):
         app.cli.add_command(command)

@@ -18,6 +18,8 @@ from shop import create_app
 from shop.extensions import db
 from shop.models import Product, User
 
+pytest_plugins = ["tests.payments_support", "tests.browser_support"]
+
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 IN_CI = bool(os.environ.get("CI"))
 

@@ -1,44 +1,15 @@
-"""Browser fixtures: Debian's Chromium driven by Playwright against live servers."""
+"""Browser tests of the shop: pages and helpers (Chromium itself: tests/browser_support.py)."""
 
 import os
-from pathlib import Path
+from datetime import date
 
 import pytest
-
-from tests.conftest import IN_CI
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    if not Path(CHROMIUM).exists():
-        if IN_CI:
-            pytest.fail(f"Chromium is required under CI but {CHROMIUM} is missing")
-        pytest.skip(f"{CHROMIUM} not installed (make chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -48,3 +19,21 @@ def page(chromium):
     page = context.new_page()
     yield page
     context.close()
+
+
+def future_expiry() -> str:
+    return f"12 / {(date.today().year + 3) % 100:02d}"
+
+
+def fill_card(page, number: str, cvc: str = "123", postal_code: str = "12345") -> None:
+    """Type a card into the Stripe iframe, as a customer would."""
+    frame = page.get_by_title("Secure payment input frame").content_frame
+    frame.get_by_label("Card number").press_sequentially(number)
+    frame.get_by_label("Expiration date").fill(future_expiry())
+    frame.get_by_label("Security code").fill(cvc)
+    frame.get_by_label("ZIP").fill(postal_code)
+
+
+def challenge(page):
+    """The 3-D Secure challenge shown by Stripe.js."""
+    return page.get_by_title("3D Secure challenge").content_frame

@@ -5,7 +5,6 @@ cross-origin. Its server side creates intents through the real ``stripe`` SDK wi
 secret key; its page mounts the Payment Element from the sandbox's ``/v3/``.
 """
 
-import os
 import threading
 from collections.abc import Iterator
 from datetime import date
@@ -14,20 +13,11 @@ from pathlib import Path
 import pytest
 import stripe
 from flask import Flask, jsonify, render_template, request, send_from_directory
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from werkzeug.serving import make_server
 
 from stripe_sandbox.testing import run_sandbox
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PAGE_DIR = Path(__file__).with_name("page")
 PUBLISHABLE_KEY = "pk_test_browser"
 SECRET_KEY = "sk_test_browser"
@@ -130,17 +120,9 @@ def test_shop_server(sandbox, stripe_client) -> Iterator[ThreadedServer]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing; CI must run the browser tests")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+def browser(chromium) -> Browser:
+    """The run's one Chromium (tests/browser_support.py)."""
+    return chromium
 
 
 @pytest.fixture

@@ -1,0 +1,142 @@
+"""Payment methods page: list, add (SetupIntent + PaymentElement), make default, remove."""
+
+import secrets
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from shop.account.forms import CardActionForm, valid_request_key
+from shop.extensions import db, limiter
+from shop.models import SavedCard
+from shop.services import cards
+from shop.services.stripe_client import PaymentsError
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+TOO_MANY_SETUPS = "Too many attempts to add a card. Please wait a minute and try again."
+BRAND_NAMES = {
+    "amex": "American Express", "diners": "Diners Club", "discover": "Discover",
+    "jcb": "JCB", "mastercard": "Mastercard", "unionpay": "UnionPay", "visa": "Visa",
+}  # fmt: skip
+
+
+def _intent_limit() -> str:
+    return current_app.config["INTENT_RATE_LIMIT"]
+
+
+@bp.app_template_filter("card_brand")
+def card_brand(brand: str) -> str:
+    return BRAND_NAMES.get(brand, brand.replace("_", " ").title())
+
+
+@bp.app_template_filter("card_label")
+def card_label(card: SavedCard) -> str:
+    """How a card is named to its owner, e.g. "Visa •••• 4242, expires 12/2030"."""
+    return (
+        f"{card_brand(card.brand)} •••• {card.last4}, expires {card.exp_month:02d}/{card.exp_year}"
+    )
+
+
+def _own_card(card_id: int) -> SavedCard:
+    """The signed-in user's card; 404 for a card that is missing or someone else's."""
+    card = cards.find_card(current_user, card_id)
+    if card is None:
+        abort(404)
+    return card
+
+
+@bp.get("/cards")
+@login_required
+def saved_cards():
+    return render_template(
+        "account/cards.html", cards=cards.all_cards(current_user), form=CardActionForm()
+    )
+
+
+@bp.get("/cards/new")
+@login_required
+def add_card():
+    return render_template("account/add_card.html", request_key=secrets.token_urlsafe(24))
+
+
+@bp.post("/cards/setup-intent")
+@login_required
+@limiter.limit(_intent_limit, error_message=TOO_MANY_SETUPS)
+def setup_intent():
+    """JSON: {request_key} → {client_secret} of a SetupIntent for the user's customer."""
+    request_key = valid_request_key((request.get_json(silent=True) or {}).get("request_key"))
+    if request_key is None:
+        return jsonify(error="Reload the page and try again."), 400
+    try:
+        intent = cards.start_setup(current_user, request_key)
+    except PaymentsError as error:
+        db.session.commit()  # a customer created on the way is real at Stripe: keep it
+        return jsonify(error=error.message), 502
+    db.session.commit()
+    return jsonify(client_secret=intent["client_secret"])
+
+
+@bp.get("/cards/added")
+@login_required
+def card_added():
+    """Stripe.js returns here after confirmSetup; the SetupIntent is read from Stripe."""
+    setup_intent_id = request.args.get("setup_intent", "")
+    if not setup_intent_id.startswith("seti_"):
+        abort(404)
+    try:
+        result = cards.finish_setup(current_user, setup_intent_id)
+    except PaymentsError as error:
+        flash(error.message, "error")
+        return redirect(url_for(".add_card"))
+    if result is None:
+        abort(404)
+    db.session.commit()
+    if result.status != "succeeded":
+        return render_template("account/card_added.html", result=result)
+    if result.already_saved:
+        flash("This card was already saved.", "info")
+    else:
+        flash("Your card is saved.", "success")
+    return redirect(url_for(".saved_cards"))
+
+
+@bp.post("/cards/<int:card_id>/default")
+@login_required
+def make_default(card_id: int):
+    card = _own_card(card_id)
+    _change(cards.set_default, card, "{card} is now your default card.")
+    return redirect(url_for(".saved_cards"))
+
+
+@bp.post("/cards/<int:card_id>/remove")
+@login_required
+def remove_card(card_id: int):
+    card = _own_card(card_id)
+    _change(cards.remove_card, card, "{card} was removed.")
+    return redirect(url_for(".saved_cards"))
+
+
+def _change(action, card: SavedCard, done: str) -> None:
+    """Run a card action for the signed-in user, commit once and say how it went."""
+    if not CardActionForm().validate_on_submit():
+        flash("Your session expired; please try again.", "error")
+        return
+    label = f"{card_brand(card.brand)} •••• {card.last4}"
+    try:
+        action(current_user, card)
+    except (cards.CardError, PaymentsError) as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return
+    db.session.commit()
+    flash(done.format(card=label), "success")

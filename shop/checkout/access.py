@@ -1,0 +1,49 @@
+"""Who may see an order: its signed-in owner, or the guest session that placed it.
+
+Guests can also come back through a signed link. Everyone else gets 404, never
+403, so order numbers cannot be probed.
+"""
+
+from flask import abort, current_app, session
+from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from shop.models import Order
+from shop.services import orders
+
+_SALT = "order-access"
+
+
+def remember_guest_order(number: str) -> None:
+    numbers = [n for n in session.get("orders", []) if isinstance(n, str)][-19:]
+    session["orders"] = [*numbers, number]
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+
+
+def access_token(order: Order) -> str:
+    return _serializer().dumps(order.number)
+
+
+def number_from_token(token: str) -> str | None:
+    try:
+        value = _serializer().loads(token)
+    except BadSignature:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def can_view(order: Order) -> bool:
+    if order.user_id is not None:
+        return current_user.is_authenticated and current_user.id == order.user_id
+    return order.number in session.get("orders", [])
+
+
+def order_or_404(number: str) -> Order:
+    """The order if this visitor may see it; 404 otherwise."""
+    order = orders.find_order(number)
+    if order is None or not can_view(order):
+        abort(404)
+    return order

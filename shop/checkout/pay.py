@@ -1,0 +1,129 @@
+"""The pay page and its JSON endpoints: create the intent, pay with a saved card,
+confirm, and the return URL. None of them trusts the browser's word on an outcome:
+each asks Stripe and goes through `payments.sync_payment`."""
+
+from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from shop.checkout import access
+from shop.checkout.blueprint import bp
+from shop.extensions import db, limiter
+from shop.models import OrderStatus, SavedCard
+from shop.services import cards, payments, stripe_client
+from shop.services.orders import OrderError
+
+TOO_MANY = "Too many payment attempts. Please wait a minute and try again."
+
+
+def _intent_limit() -> str:
+    return current_app.config["INTENT_RATE_LIMIT"]
+
+
+def _per_order() -> str:
+    return f"order:{request.view_args.get('number')}" if request.view_args else "order:?"
+
+
+def _signed_in_user():
+    return current_user if current_user.is_authenticated else None
+
+
+def _json_error(message: str, status: int = 400):
+    db.session.rollback()
+    return jsonify(error=message), status
+
+
+@bp.get("/orders/<number>/pay")
+def pay(number: str):
+    order = access.order_or_404(number)
+    if order.status != OrderStatus.PENDING:
+        return redirect(url_for("checkout.status", number=number))
+    user = _signed_in_user()
+    saved = cards.usable_cards(user) if user else []
+    return render_template(
+        "checkout/pay.html",
+        order=order,
+        saved_cards=saved,
+        publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"],
+    )
+
+
+@bp.post("/orders/<number>/intent")
+@limiter.limit(_intent_limit, error_message=TOO_MANY)
+@limiter.limit("30/hour", key_func=_per_order, error_message=TOO_MANY)
+def create_intent(number: str):
+    order = access.order_or_404(number)
+    user = _signed_in_user()
+    save_card = bool((request.get_json(silent=True) or {}).get("save_card")) and user is not None
+    try:
+        customer_id = cards.ensure_customer(user) if save_card else None
+        intent = payments.ensure_intent(order, customer_id=customer_id, save_card=save_card)
+    except (OrderError, stripe_client.PaymentsError) as error:
+        return _json_error(getattr(error, "message", str(error)))
+    db.session.commit()
+    return jsonify(client_secret=intent["client_secret"], intent_id=intent["id"])
+
+
+@bp.post("/orders/<number>/saved-card")
+@limiter.limit(_intent_limit, error_message=TOO_MANY)
+@limiter.limit("30/hour", key_func=_per_order, error_message=TOO_MANY)
+def pay_with_saved_card(number: str):
+    order = access.order_or_404(number)
+    card = _own_card(str((request.get_json(silent=True) or {}).get("card_id", "")))
+    return_url = url_for("checkout.payment_return", number=number, _external=True)
+    try:
+        intent = payments.pay_with_saved_card(order, current_user, card, return_url)
+    except stripe_client.CardDeclined as error:
+        db.session.commit()  # the declined attempt stays on the timeline
+        return jsonify(error=error.message), 402
+    except (OrderError, stripe_client.PaymentsError) as error:
+        return _json_error(getattr(error, "message", str(error)))
+    db.session.commit()
+    return jsonify(
+        status=intent["status"],
+        client_secret=intent["client_secret"],
+        intent_id=intent["id"],
+        redirect=url_for("checkout.status", number=number),
+    )
+
+
+def _own_card(card_id: str) -> SavedCard:
+    """The signed-in customer's usable saved card, or 404."""
+    user = _signed_in_user()
+    card = db.session.get(SavedCard, int(card_id)) if card_id.isdigit() else None
+    if user is None or card is None or card.user_id != user.id or card.is_expired():
+        abort(404)
+    return card
+
+
+@bp.post("/orders/<number>/confirm")
+def confirm(number: str):
+    order = access.order_or_404(number)
+    intent_id = (request.get_json(silent=True) or {}).get("payment_intent")
+    try:
+        order = payments.confirm_from_stripe(order, str(intent_id or ""), source="pay page")
+    except payments.PaymentMismatch:
+        return _json_error("That payment does not belong to this order.", 404)
+    except stripe_client.PaymentsError as error:
+        return _json_error(error.message, 503)
+    db.session.commit()
+    return jsonify(status=order.status, redirect=url_for("checkout.status", number=number))
+
+
+@bp.get("/orders/<number>/return")
+def payment_return(number: str):
+    """Stripe sends the customer back here after 3-D Secure or a redirect.
+
+    The query string only hints which attempt this was; the intent is looked up
+    among the order's own payments and its state is taken from Stripe.
+    """
+    order = access.order_or_404(number)
+    hinted = request.args.get("payment_intent")
+    intent_id = hinted if hinted in {p.intent_id for p in order.payments} else None
+    intent_id = intent_id or payments.latest_intent_id(order)
+    if intent_id:
+        try:
+            payments.confirm_from_stripe(order, intent_id, source="return page")
+            db.session.commit()
+        except stripe_client.PaymentsError:
+            db.session.rollback()  # the status page says "not paid yet"; webhooks will follow
+    return redirect(url_for("checkout.status", number=number))

@@ -1,0 +1,69 @@
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from shop.cart.routes import session_cart, store_cart
+from shop.checkout import access
+from shop.checkout.blueprint import bp
+from shop.checkout.forms import CheckoutForm
+from shop.extensions import db
+from shop.services import orders
+
+
+@bp.post("/checkout")
+def checkout():
+    form = CheckoutForm()
+    cart = session_cart()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
+        return redirect(url_for("cart.show"))
+    user = current_user if current_user.is_authenticated else None
+    try:
+        order = orders.place_order(cart, form.email.data, user, form.cart_version.data or None)
+    except orders.OrderError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("cart.show"))
+    db.session.commit()
+    store_cart({})
+    if user is None:
+        access.remember_guest_order(order.number)
+    return redirect(url_for("checkout.pay", number=order.number))
+
+
+@bp.get("/orders/<number>")
+def status(number: str):
+    order = access.order_or_404(number)
+    return render_template("checkout/status.html", order=order, access_link=_access_link(order))
+
+
+@bp.get("/orders/<number>/access/<token>")
+def signed_access(number: str, token: str):
+    if access.number_from_token(token) != number or orders.find_order(number) is None:
+        abort(404)
+    access.remember_guest_order(number)
+    return redirect(url_for("checkout.status", number=number))
+
+
+def _access_link(order) -> str | None:
+    if order.user_id is not None:
+        return None
+    return url_for(
+        "checkout.signed_access",
+        number=order.number,
+        token=access.access_token(order),
+        _external=True,
+    )
+
+
+def checkout_form() -> CheckoutForm:
+    """The cart page's checkout form, prefilled for signed-in customers."""
+    form = CheckoutForm()
+    if current_user.is_authenticated and not form.email.data:
+        form.email.data = current_user.email
+    form.cart_version.data = orders.cart_version(session_cart())
+    return form
+
+
+@bp.app_context_processor
+def checkout_helpers() -> dict:
+    return {"checkout_form": checkout_form, "stripe_js_url": current_app.config["STRIPE_JS_URL"]}

@@ -1,0 +1,90 @@
+"""Payment commands: `flask orders expire`, `flask stripe reconcile`,
+`flask stripe events reprocess`, and `flask stripe-sandbox` (the sandbox's own command)."""
+
+import contextlib
+import re
+import sys
+from datetime import timedelta
+
+import click
+from flask.cli import AppGroup
+
+from shop.extensions import db
+from shop.models import StripeEvent, utcnow
+from shop.services import cancellation, reconcile, stripe_client, webhooks
+from stripe_sandbox import cli as sandbox_cli
+
+orders_cli = AppGroup("orders", help="Order housekeeping.")
+stripe_cli = AppGroup("stripe", help="Keep the shop in step with Stripe.")
+events_cli = AppGroup("events", help="The webhook inbox.")
+stripe_cli.add_command(events_cli)
+
+
+def parse_since(text: str) -> timedelta:
+    """'7d', '12h' or '30m' → a timedelta."""
+    match = re.fullmatch(r"(\d{1,5})([dhm])", text.strip())
+    if not match:
+        raise click.BadParameter("use a number and d, h or m, e.g. 7d")
+    unit = {"d": "days", "h": "hours", "m": "minutes"}[match[2]]
+    return timedelta(**{unit: int(match[1])})
+
+
+@orders_cli.command("expire")
+def expire() -> None:
+    """Cancel pending orders whose stock reservation ran out (cancels their intents first)."""
+    expired = cancellation.expired_orders()
+    for order in expired:
+        try:
+            order = cancellation.expire_order(order)
+        except stripe_client.PaymentsError as error:
+            db.session.rollback()
+            click.echo(f"{order.number}: left pending ({error.message})", err=True)
+            continue
+        db.session.commit()
+        click.echo(f"{order.number}: {order.status}")
+    click.echo(f"{len(expired)} expired order(s) handled.")
+
+
+@stripe_cli.command("reconcile")
+@click.option(
+    "--since",
+    "since",
+    default="7d",
+    show_default=True,
+    help="How far back to ask Stripe about intents, refunds and disputes.",
+)
+def reconcile_command(since: str) -> None:
+    """Re-sync non-final orders and recent refunds and disputes from Stripe."""
+    start = utcnow() - parse_since(since)
+    changes = []
+    units = reconcile.reconcile(start)
+    if sys.stdout.isatty():
+        units = click.progressbar(units, label="Reconciling", show_pos=True)
+    with contextlib.nullcontext(units) if not sys.stdout.isatty() else units as progress:
+        for change in progress:
+            db.session.commit()
+            changes.append(change)
+    db.session.commit()
+    for change in changes:
+        click.echo(change)
+    click.echo(f"{len(changes)} change(s).")
+
+
+@events_cli.command("reprocess")
+@click.option("--failed", "only_failed", is_flag=True, help="Only events that failed.")
+@click.argument("event_ids", nargs=-1)
+def reprocess(only_failed: bool, event_ids: tuple[str, ...]) -> None:
+    """Run stored webhook events through their handlers again."""
+    query = db.select(StripeEvent).order_by(StripeEvent.received_at)
+    if only_failed:
+        query = query.where(StripeEvent.status == "failed")
+    if event_ids:
+        query = query.where(StripeEvent.id.in_(event_ids))
+    ids = [event.id for event in db.session.execute(query).scalars()]
+    for event_id in ids:
+        _, outcome = webhooks.reprocess(db.session.get(StripeEvent, event_id))
+        click.echo(f"{event_id}: {outcome}")
+    click.echo(f"{len(ids)} event(s) reprocessed.")
+
+
+COMMANDS = (orders_cli, stripe_cli, sandbox_cli.flask_command())

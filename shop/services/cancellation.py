@@ -1,0 +1,90 @@
+"""Cancelling pending orders, by an admin or when their reservation expires.
+
+Stripe has the last word: the intent is cancelled there first. If Stripe says
+it already succeeded or is processing, the order is synced instead, so an order
+paid at the last second ends paid, not cancelled.
+"""
+
+from datetime import datetime
+
+from shop.extensions import db
+from shop.logs import log_event
+from shop.models import Order, OrderStatus, Payment, User, utcnow
+from shop.services import orders, payments, stripe_client
+from shop.services.orders import OrderError
+
+S = OrderStatus
+
+
+def cancel_order(
+    order: Order,
+    *,
+    actor: str,
+    actor_user: User | None = None,
+    reason: str = "requested_by_customer",
+) -> Order:
+    """Cancel a pending (or processing) order, its intents at Stripe first; releases stock."""
+    if order.status not in (S.PENDING, S.PROCESSING):
+        raise OrderError(f"Only pending orders can be cancelled; this one is {order.status}.")
+    intent_ids = (
+        db.session.execute(
+            db.select(Payment.intent_id).where(
+                Payment.order_id == order.id, Payment.status.not_in(("succeeded", "canceled"))
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for intent_id in intent_ids:
+        try:
+            intent = stripe_client.cancel_payment_intent(
+                intent_id,
+                key=stripe_client.idempotency_key("order", order.id, "cancel", intent_id),
+                reason=reason,
+            )
+        except stripe_client.InvalidRequest:
+            # Already succeeded, processing or cancelled at Stripe: take Stripe's word.
+            intent = stripe_client.retrieve_payment_intent(intent_id)
+        else:
+            intent = stripe_client.retrieve_payment_intent(intent["id"])
+        payments.sync_payment(intent, source=actor)
+    order = orders.lock_order(order.id)
+    if order.status in (S.PENDING, S.PROCESSING) and not _payment_in_flight(order):
+        orders.transition(order, S.CANCELED, actor=actor, message=f"Order cancelled by {actor}.")
+        if actor_user is not None:
+            orders.record(
+                order,
+                "admin_action",
+                f"{actor} cancelled the order.",
+                actor=actor,
+                actor_user=actor_user,
+            )
+    log_event("order.cancel", order=order.number, outcome=order.status, actor=actor)
+    return order
+
+
+def _payment_in_flight(order: Order) -> bool:
+    return (
+        db.session.execute(
+            db.select(Payment.id).where(
+                Payment.order_id == order.id, Payment.status.in_(("processing", "succeeded"))
+            )
+        ).first()
+        is not None
+    )
+
+
+def expired_orders(now: datetime | None = None) -> list[Order]:
+    now = now or utcnow()
+    return list(
+        db.session.execute(
+            db.select(Order)
+            .where(Order.status == S.PENDING.value, Order.reserved_until < now)
+            .order_by(Order.reserved_until)
+        ).scalars()
+    )
+
+
+def expire_order(order: Order) -> Order:
+    """Cancel one pending order whose reservation ran out (the caller commits)."""
+    return cancel_order(order, actor="expiry", reason="abandoned")

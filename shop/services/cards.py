@@ -1,0 +1,323 @@
+"""Saved cards: one Stripe Customer per signed-in user and the cards kept on it.
+
+Stripe is the source of truth. Every change is made there first and then
+mirrored in `SavedCard`; webhooks re-read the payment method from Stripe before
+acting, so events that arrive late, twice or out of order cannot bring back a
+card the customer removed. The same card (same fingerprint and expiry) is listed
+once: a later copy is detached at Stripe and the older one kept.
+"""
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from shop.extensions import db
+from shop.models import SavedCard, User
+from shop.services import stripe_client
+from shop.services.stripe_client import InvalidRequest, NotFound, PaymentsError
+from shop.services.webhooks import handler
+
+
+class CardError(ValueError):
+    """A card change that cannot be made; the message is fit to show."""
+
+
+@dataclass
+class SetupResult:
+    """What came of adding a card: Stripe's SetupIntent status and the card, if saved."""
+
+    status: str
+    card: SavedCard | None = None
+    message: str | None = None
+    already_saved: bool = False
+
+
+# Customers
+def ensure_customer(user: User) -> str:
+    """The user's Stripe Customer id, creating the customer the first time it is needed.
+
+    The idempotency key is derived from the user, so two requests racing to create
+    it get the same customer back. Guests have no `User` and never get one.
+    """
+    if user.stripe_customer_id:
+        return user.stripe_customer_id
+    customer = stripe_client.create_customer(
+        stripe_client.idempotency_key("user", user.id, "customer"),
+        email=user.email,
+        name=user.name or None,
+        metadata={"user_id": str(user.id)},
+    )
+    user.stripe_customer_id = customer["id"]
+    db.session.flush()
+    return customer["id"]
+
+
+def _user_for_customer(customer_id: str | None) -> User | None:
+    if not customer_id:
+        return None
+    return db.session.execute(
+        db.select(User).where(User.stripe_customer_id == customer_id)
+    ).scalar_one_or_none()
+
+
+# Reading
+def all_cards(user: User) -> list[SavedCard]:
+    """Every saved card, default first then oldest first; expired ones included."""
+    return list(
+        db.session.execute(
+            db.select(SavedCard)
+            .where(SavedCard.user_id == user.id)
+            .order_by(SavedCard.is_default.desc(), SavedCard.id)
+        ).scalars()
+    )
+
+
+def usable_cards(user: User | None) -> list[SavedCard]:
+    """The cards a customer may pay with: not expired, default first. Guests have none."""
+    if user is None or not user.stripe_customer_id:
+        return []
+    return [card for card in all_cards(user) if not card.is_expired()]
+
+
+def find_card(user: User, card_id: int) -> SavedCard | None:
+    """The user's card with this id, or None when there is none or it is someone else's."""
+    return db.session.execute(
+        db.select(SavedCard).where(SavedCard.id == card_id, SavedCard.user_id == user.id)
+    ).scalar_one_or_none()
+
+
+def _by_payment_method(payment_method_id: str) -> SavedCard | None:
+    return db.session.execute(
+        db.select(SavedCard).where(SavedCard.stripe_payment_method_id == payment_method_id)
+    ).scalar_one_or_none()
+
+
+# Recording what Stripe says
+def record_card(user: User, payment_method: dict) -> SavedCard | None:
+    """Write or refresh the SavedCard for a payment method Stripe returned.
+
+    Only a card attached to this user's customer is kept: a detached method
+    (customer null) or another customer's is never stored. The first card becomes
+    the default. A second copy of a card already saved is detached at Stripe and
+    the existing one is returned. Flushes; the caller commits.
+    """
+    details = payment_method.get("card")
+    customer_id = payment_method.get("customer")
+    if not details or not user.stripe_customer_id or customer_id != user.stripe_customer_id:
+        return None
+    card = _by_payment_method(payment_method["id"])
+    if card is not None and card.user_id != user.id:
+        return None
+    if card is None:
+        card = _insert(user, payment_method["id"], details)
+    else:
+        _copy_details(card, details)
+        db.session.flush()
+    return _drop_copies(user, card)
+
+
+def _copy_details(card: SavedCard, details: dict) -> None:
+    card.brand = details.get("display_brand") or details["brand"]
+    card.last4 = details["last4"]
+    card.exp_month = details["exp_month"]
+    card.exp_year = details["exp_year"]
+    card.fingerprint = details.get("fingerprint")
+
+
+def _insert(user: User, payment_method_id: str, details: dict) -> SavedCard:
+    """Add the card; a concurrent writer of the same method or default wins gracefully."""
+    has_default = any(card.is_default for card in all_cards(user))
+    for make_default in (not has_default, False):
+        card = SavedCard(user_id=user.id, stripe_payment_method_id=payment_method_id)
+        _copy_details(card, details)
+        card.is_default = make_default
+        try:
+            with db.session.begin_nested():
+                db.session.add(card)
+        except IntegrityError:
+            existing = _by_payment_method(payment_method_id)
+            if existing is not None:
+                return existing
+            continue  # another card became the default meanwhile: add this one plainly
+        return card
+    raise CardError("The card could not be saved; please try again.")
+
+
+def _drop_copies(user: User, card: SavedCard) -> SavedCard:
+    """Keep the oldest of the user's cards with this card's fingerprint and expiry."""
+    if not card.fingerprint:
+        return card
+    same_card = db.select(SavedCard).where(
+        SavedCard.user_id == user.id,
+        SavedCard.fingerprint == card.fingerprint,
+        SavedCard.exp_month == card.exp_month,
+        SavedCard.exp_year == card.exp_year,
+    )
+    keep, *copies = db.session.execute(same_card.order_by(SavedCard.id)).scalars()
+    for copy in copies:
+        _detach(copy.stripe_payment_method_id)
+        _forget(user, copy)
+    return keep
+
+
+def _detach(payment_method_id: str) -> None:
+    """Detach at Stripe; a method that is already detached or gone counts as done."""
+    try:
+        stripe_client.detach_payment_method(
+            payment_method_id,
+            stripe_client.idempotency_key("payment-method", payment_method_id, "detach"),
+        )
+    except NotFound:
+        return
+    except InvalidRequest:
+        if stripe_client.retrieve_payment_method(payment_method_id).get("customer"):
+            raise
+
+
+def _forget(user: User, card: SavedCard) -> None:
+    """Delete the local card; if it was the default, the oldest usable card takes over."""
+    was_default = card.is_default
+    db.session.delete(card)
+    db.session.flush()
+    if not was_default:
+        return
+    successor = next(iter(usable_cards(user)), None)
+    if successor is None:
+        return
+    try:
+        _default_at_stripe(user, successor)
+    except PaymentsError as error:
+        # The shop preselects the local default; Stripe's copy only matters to invoices.
+        current_app.logger.warning("Could not move the default card at Stripe: %s", error)
+    _mark_default(user, successor)
+
+
+# Changes the customer asks for
+def start_setup(user: User, request_key: str) -> dict:
+    """A SetupIntent for adding a card off session; the same request key → the same intent."""
+    customer_id = ensure_customer(user)
+    return stripe_client.create_setup_intent(
+        stripe_client.idempotency_key("user", user.id, "setup-intent", request_key),
+        customer=customer_id,
+        usage="off_session",
+        automatic_payment_methods={"enabled": True},
+        metadata={"user_id": str(user.id)},
+    )
+
+
+def finish_setup(user: User, setup_intent_id: str) -> SetupResult | None:
+    """Read the SetupIntent from Stripe and save its card if it succeeded.
+
+    Returns None when the intent does not exist or is not this user's customer's,
+    which the page answers with 404.
+    """
+    try:
+        intent = stripe_client.retrieve_setup_intent(setup_intent_id)
+    except NotFound:
+        return None
+    if not user.stripe_customer_id or intent.get("customer") != user.stripe_customer_id:
+        return None
+    if intent["status"] != "succeeded":
+        error = intent.get("last_setup_error") or {}
+        return SetupResult(intent["status"], message=error.get("message"))
+    payment_method = intent.get("payment_method")  # expanded by retrieve_setup_intent
+    card = record_card(user, payment_method) if payment_method else None
+    copy = card is not None and card.stripe_payment_method_id != payment_method["id"]
+    return SetupResult("succeeded", card=card, already_saved=copy)
+
+
+def set_default(user: User, card: SavedCard) -> SavedCard:
+    """Make this the customer's default card at Stripe, then here."""
+    if card.user_id != user.id:
+        raise CardError("That card is not yours.")
+    if card.is_expired():
+        raise CardError("This card has expired; add a current one instead.")
+    _default_at_stripe(user, card)
+    _mark_default(user, card)
+    return card
+
+
+def _default_at_stripe(user: User, card: SavedCard) -> None:
+    # Choosing a default can repeat (A, B, A) and creates nothing, so no key names the
+    # choice: the SDK's own per-call key covers its retries.
+    stripe_client.update_customer(
+        ensure_customer(user),
+        None,
+        invoice_settings={"default_payment_method": card.stripe_payment_method_id},
+    )
+
+
+def _mark_default(user: User, card: SavedCard) -> None:
+    # One default per user is a unique index: clear the old one before setting the new.
+    for other in all_cards(user):
+        if other.is_default and other.id != card.id:
+            other.is_default = False
+    db.session.flush()
+    card.is_default = True
+    db.session.flush()
+
+
+def remove_card(user: User, card: SavedCard) -> None:
+    """Detach the card at Stripe, then delete it here."""
+    if card.user_id != user.id:
+        raise CardError("That card is not yours.")
+    _detach(card.stripe_payment_method_id)
+    _forget(user, card)
+
+
+# Webhooks: each re-reads the object from Stripe before acting.
+@handler("setup_intent.succeeded")
+def on_setup_intent_succeeded(event: dict, inbox) -> str:
+    intent = stripe_client.retrieve_setup_intent(event["data"]["object"]["id"])
+    user = _user_for_customer(intent.get("customer"))
+    if intent["status"] != "succeeded" or user is None:
+        return "ignored"
+    payment_method = intent.get("payment_method")
+    return "processed" if payment_method and record_card(user, payment_method) else "ignored"
+
+
+@handler(
+    "payment_method.attached",
+    "payment_method.detached",
+    "payment_method.updated",
+    "payment_method.automatically_updated",
+)
+def on_payment_method(event: dict, inbox) -> str:
+    payment_method_id = event["data"]["object"]["id"]
+    try:
+        payment_method = stripe_client.retrieve_payment_method(payment_method_id)
+    except NotFound:
+        payment_method = {"id": payment_method_id, "customer": None}
+    return "processed" if sync_payment_method(payment_method) else "ignored"
+
+
+def sync_payment_method(payment_method: dict) -> bool:
+    """Mirror a payment method as Stripe holds it now; True when anything was written."""
+    card = _by_payment_method(payment_method["id"])
+    owner = _user_for_customer(payment_method.get("customer"))
+    if card is not None and (owner is None or owner.id != card.user_id):
+        # Detached (or moved) at Stripe: it must not stay listed.
+        _forget(db.session.get(User, card.user_id), card)
+        return True
+    if owner is None:
+        return False
+    return record_card(owner, payment_method) is not None
+
+
+@handler("customer.deleted")
+def on_customer_deleted(event: dict, inbox) -> str:
+    customer_id = event["data"]["object"]["id"]
+    try:
+        customer = stripe_client.retrieve_customer(customer_id)
+    except NotFound:
+        customer = {"id": customer_id, "deleted": True}
+    user = _user_for_customer(customer_id)
+    if not customer.get("deleted") or user is None:
+        return "ignored"
+    # The customer is gone at Stripe, and its cards with it.
+    for card in all_cards(user):
+        db.session.delete(card)
+    user.stripe_customer_id = None
+    db.session.flush()
+    return "processed"

@@ -1,0 +1,223 @@
+"""Orders: placing them, reserving stock, the order state machine, expiry.
+
+`transition` is the one place order status changes. It runs on a row locked by
+`lock_order`, applies side effects (stock, timeline) exactly once, and is safe
+to call again with the same news from any path: page, return URL, webhook,
+reconcile or the CLI.
+"""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from shop.extensions import db
+from shop.models import Order, OrderEvent, OrderLine, OrderStatus, Product, User, utcnow
+from shop.money import MoneyError, check_chargeable, format_money
+from shop.services import cart as carts
+
+S = OrderStatus
+ALLOWED = {
+    S.PENDING: {S.PROCESSING, S.PAID, S.CANCELED},
+    S.PROCESSING: {S.PAID, S.PENDING, S.CANCELED},
+    S.PAID: {S.PARTIALLY_REFUNDED, S.REFUNDED},
+    S.PARTIALLY_REFUNDED: {S.REFUNDED, S.PAID},
+    S.REFUNDED: {S.PARTIALLY_REFUNDED, S.PAID},
+    S.CANCELED: set(),
+}
+# Statuses entered at most once in an order's life; their timeline entry is keyed.
+_ONCE = {S.PAID, S.CANCELED}
+_NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class OrderError(ValueError):
+    """An order that cannot be placed or changed; the message is fit to show."""
+
+
+def new_number() -> str:
+    return "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(10))
+
+
+def cart_version(cart: dict[str, int]) -> str:
+    """A fingerprint of what the customer saw: ids, quantities, prices and availability."""
+    view = carts.view(cart)
+    text = "|".join(
+        f"{line.product.id}:{line.quantity}:{line.product.price_minor}:{line.problem or ''}"
+        for line in sorted(view.lines, key=lambda line: line.product.id)
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _reserve(product_id: int, quantity: int) -> bool:
+    """Take stock atomically: succeeds only if enough is left, whoever else is buying."""
+    result = db.session.execute(
+        update(Product)
+        .where(Product.id == product_id, Product.stock >= quantity, Product.active.is_(True))
+        .values(stock=Product.stock - quantity)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _release_stock(order: Order) -> None:
+    for line in order.lines:
+        if line.product_id is not None:
+            db.session.execute(
+                update(Product)
+                .where(Product.id == line.product_id)
+                .values(stock=Product.stock + line.quantity)
+                .execution_options(synchronize_session=False)
+            )
+
+
+def place_order(
+    cart: dict[str, int], email: str, user: User | None, expected_version: str | None = None
+) -> Order:
+    """Turn a cart into a pending order with database prices, reserving its stock.
+
+    Raises OrderError (and reserves nothing, once the caller rolls back) when the
+    cart is empty, changed since the customer saw it, or an item ran out.
+    """
+    view = carts.view(cart)
+    if view.is_empty:
+        raise OrderError("Your cart is empty.")
+    if view.has_problems:
+        raise OrderError("Some items in your cart can't be bought as they are; please review it.")
+    if expected_version is not None and expected_version != cart_version(cart):
+        raise OrderError("Your cart changed while you were checking out; please review it.")
+    currency = current_app.config["SHOP_CURRENCY"]
+    subtotal = view.subtotal_minor
+    try:
+        check_chargeable(subtotal, currency, current_app.config["SHOP_LOCALE"])
+    except MoneyError as error:
+        raise OrderError(f"We can't take this order: {error}") from None
+    for line in view.lines:
+        if not _reserve(line.product.id, line.quantity):
+            raise OrderError(f"Sorry, {line.product.name} just sold out; please review your cart.")
+    now = utcnow()
+    order = Order(
+        number=new_number(),
+        user_id=user.id if user else None,
+        email=email.strip().lower(),
+        currency=currency,
+        subtotal_minor=subtotal,
+        total_minor=subtotal,
+        status=S.PENDING.value,
+        reserved_until=now + timedelta(minutes=current_app.config["RESERVATION_MINUTES"]),
+        created_at=now,
+    )
+    for line in view.lines:
+        order.lines.append(
+            OrderLine(
+                product_id=line.product.id,
+                product_name=line.product.name,
+                unit_price_minor=line.product.price_minor,
+                quantity=line.quantity,
+                line_total_minor=line.line_total_minor,
+            )
+        )
+    db.session.add(order)
+    db.session.flush()
+    actor = user.email if user else "guest"
+    record(order, "placed", f"Order placed by {order.email}.", actor=actor, actor_user=user)
+    return order
+
+
+def money_text(amount_minor: int, order: Order) -> str:
+    """An amount in the order's currency, formatted for the shop's locale."""
+    return format_money(amount_minor, order.currency, current_app.config["SHOP_LOCALE"])
+
+
+def find_order(number: str) -> Order | None:
+    if not number or len(number) > 20:
+        return None
+    return db.session.execute(db.select(Order).where(Order.number == number)).scalar_one_or_none()
+
+
+def lock_order(order_id: int) -> Order:
+    """Reload the order holding its row lock until the transaction ends.
+
+    PostgreSQL: SELECT ... FOR UPDATE. SQLite has no row locks; a no-op write
+    takes the database's write lock, which serializes writers the same way.
+    """
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(update(Order).where(Order.id == order_id).values(id=Order.id))
+    return db.session.execute(
+        db.select(Order)
+        .where(Order.id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def record(
+    order: Order,
+    kind: str,
+    message: str,
+    *,
+    actor: str = "system",
+    actor_user: User | None = None,
+    key: str | None = None,
+    stripe_event_id: str | None = None,
+    data: dict | None = None,
+) -> OrderEvent | None:
+    """Add a timeline entry. With a `key`, the entry is written at most once per order."""
+    if key is not None:
+        exists = db.session.execute(
+            db.select(OrderEvent.id).where(OrderEvent.order_id == order.id, OrderEvent.key == key)
+        ).first()
+        if exists:
+            return None
+    entry = OrderEvent(
+        order_id=order.id,
+        kind=kind,
+        message=message,
+        actor=actor,
+        actor_user_id=actor_user.id if actor_user else None,
+        key=key,
+        stripe_event_id=stripe_event_id,
+        data=data,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(entry)
+    except IntegrityError:
+        return None  # another path wrote the same keyed entry first
+    return entry
+
+
+def transition(
+    order: Order,
+    new_status: OrderStatus,
+    *,
+    actor: str,
+    message: str,
+    stripe_event_id: str | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """Move a locked order to `new_status` if allowed; False (and no effect) otherwise."""
+    current = S(order.status)
+    if new_status == current or new_status not in ALLOWED[current]:
+        return False
+    now = now or utcnow()
+    order.status = new_status.value
+    if new_status == S.PAID:
+        order.paid_at = now
+    if new_status == S.CANCELED:
+        order.canceled_at = now
+        _release_stock(order)
+    key = f"status:{new_status.value}" if new_status in _ONCE else None
+    record(
+        order,
+        f"status_{new_status.value}",
+        message,
+        actor=actor,
+        key=key,
+        stripe_event_id=stripe_event_id,
+        data={"from": current.value},
+    )
+    db.session.flush()
+    return True

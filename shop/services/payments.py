@@ -1,0 +1,323 @@
+"""Payments: one PaymentIntent per order, and `sync_payment`, the one way Stripe's
+word about an intent reaches an order.
+
+Every path — the pay page's confirm, the return URL, webhooks, reconcile, expiry —
+retrieves the intent from Stripe and hands it to `sync_payment`, which locks the
+order and moves it through `orders.transition` exactly once.
+"""
+
+from shop.extensions import db
+from shop.logs import log_event
+from shop.models import Order, OrderStatus, Payment, SavedCard, User
+from shop.services import cards, orders, stripe_client
+from shop.services.orders import OrderError
+
+S = OrderStatus
+OPEN_INTENT = {
+    "requires_payment_method",
+    "requires_confirmation",
+    "requires_action",
+    "requires_capture",
+}
+
+
+class PaymentMismatch(Exception):
+    """An intent that does not belong to the order it was presented for."""
+
+
+def belongs_to(order: Order, intent: dict) -> bool:
+    metadata = intent.get("metadata") or {}
+    return (
+        metadata.get("order_id") == str(order.id)
+        and intent.get("amount") == order.total_minor
+        and intent.get("currency") == order.currency
+    )
+
+
+def order_for_intent(intent: dict) -> Order | None:
+    payment = db.session.execute(
+        db.select(Payment).where(Payment.intent_id == intent["id"])
+    ).scalar_one_or_none()
+    if payment is not None:
+        return db.session.get(Order, payment.order_id)
+    order_id = str((intent.get("metadata") or {}).get("order_id", ""))
+    return db.session.get(Order, int(order_id)) if order_id.isdigit() else None
+
+
+def _charge(intent: dict) -> dict | None:
+    charge = intent.get("latest_charge")
+    return charge if isinstance(charge, dict) else None
+
+
+def _upsert_payment(order: Order, intent: dict) -> Payment:
+    payment = db.session.execute(
+        db.select(Payment).where(Payment.intent_id == intent["id"])
+    ).scalar_one_or_none()
+    if payment is None:
+        payment = Payment(order_id=order.id, intent_id=intent["id"])
+        db.session.add(payment)
+    payment.amount_minor = intent["amount"]
+    payment.currency = intent["currency"]
+    payment.status = intent["status"]
+    pm = intent.get("payment_method")
+    payment.payment_method_id = pm["id"] if isinstance(pm, dict) else pm
+    charge = _charge(intent)
+    latest = intent.get("latest_charge")
+    if latest:
+        payment.charge_id = charge["id"] if charge else latest
+    if charge:
+        card = ((charge.get("payment_method_details") or {}).get("card")) or {}
+        payment.card_brand = card.get("brand") or payment.card_brand
+        payment.card_last4 = card.get("last4") or payment.card_last4
+    error = intent.get("last_payment_error")
+    if error:
+        payment.failure_code = error.get("decline_code") or error.get("code")
+        payment.failure_message = (error.get("message") or "")[:500]
+    db.session.flush()
+    return payment
+
+
+def record_failure(order: Order, intent: dict, *, stripe_event_id: str | None = None) -> None:
+    """Put a declined or failed attempt on the timeline, once per attempt."""
+    error = intent.get("last_payment_error") or {}
+    if not error:
+        return
+    latest = intent.get("latest_charge")
+    attempt = (latest["id"] if isinstance(latest, dict) else latest) or (
+        (error.get("payment_method") or {}).get("id") or error.get("code")
+    )
+    code = error.get("decline_code") or error.get("code") or "failed"
+    orders.record(
+        order,
+        "payment_failed",
+        f"Payment failed ({code}): {error.get('message', '')}",
+        actor="stripe",
+        key=f"failure:{intent['id']}:{attempt}:{code}",
+        stripe_event_id=stripe_event_id,
+        data={"code": code, "intent": intent["id"]},
+    )
+
+
+def sync_payment(intent: dict, *, source: str, stripe_event_id: str | None = None) -> Order | None:
+    """Apply what Stripe says about `intent` to its order; safe to call any number of times."""
+    found = order_for_intent(intent)
+    if found is None:
+        return None
+    if not belongs_to(found, intent):
+        log_event("payment.mismatch", order=found.number, intent=intent["id"], source=source)
+        return None
+    order = orders.lock_order(found.id)
+    payment = _upsert_payment(order, intent)
+    apply = _APPLY.get(intent["status"])
+    changed = bool(apply and apply(order, payment, intent, source, stripe_event_id))
+    log_event("payment.sync", order=order.number, intent=intent["id"], status=intent["status"],
+              order_status=order.status, changed=changed, source=source, event=stripe_event_id)
+    return order
+
+
+def _succeeded(order: Order, payment: Payment, intent: dict, source: str, event: str | None):
+    if order.status == S.CANCELED:
+        orders.record(order, "attention", "Payment succeeded on a cancelled order: refund it.",
+                      key=f"paid-after-cancel:{intent['id']}", stripe_event_id=event)
+        return False
+    if order.status not in (S.PENDING, S.PROCESSING):
+        return False  # already paid; refunds move it on from there
+    changed = orders.transition(order, S.PAID, actor="stripe", stripe_event_id=event,
+                                message=f"Paid {_card_text(payment)}(via {source}).")
+    if changed:
+        _save_card_if_asked(order, intent)
+    return changed
+
+
+def _processing(order: Order, payment: Payment, intent: dict, source: str, event: str | None):
+    if order.status != S.PENDING:
+        return False
+    return orders.transition(order, S.PROCESSING, actor="stripe", stripe_event_id=event,
+                             message=f"Payment processing (via {source}).")
+
+
+def _failed(order: Order, payment: Payment, intent: dict, source: str, event: str | None):
+    record_failure(order, intent, stripe_event_id=event)
+    if order.status != S.PROCESSING:
+        return False
+    return orders.transition(order, S.PENDING, actor="stripe", stripe_event_id=event,
+                             message="Payment failed; waiting for another payment.")
+
+
+def _needs_action(order: Order, payment: Payment, intent: dict, source: str, event: str | None):
+    orders.record(order, "authentication", "Stripe asked the customer to authenticate.",
+                  actor="stripe", key=f"action:{intent['id']}:{payment.payment_method_id}",
+                  stripe_event_id=event)
+    return False
+
+
+def _canceled(order: Order, payment: Payment, intent: dict, source: str, event: str | None):
+    if order.status not in (S.PENDING, S.PROCESSING) or _other_payment_alive(order, intent):
+        return False
+    return orders.transition(order, S.CANCELED, actor="stripe", stripe_event_id=event,
+                             message="Payment cancelled; stock released.")
+
+
+def _other_payment_alive(order: Order, intent: dict) -> bool:
+    return db.session.execute(
+        db.select(Payment.id).where(
+            Payment.order_id == order.id,
+            Payment.intent_id != intent["id"],
+            Payment.status.not_in(("canceled",)),
+        )
+    ).first() is not None
+
+
+_APPLY = {
+    "succeeded": _succeeded,
+    "processing": _processing,
+    "requires_payment_method": _failed,
+    "requires_action": _needs_action,
+    "canceled": _canceled,
+}
+
+
+def _card_text(payment: Payment) -> str:
+    if payment.card_brand and payment.card_last4:
+        return f"with {payment.card_brand.title()} •••• {payment.card_last4} "
+    return ""
+
+
+def _save_card_if_asked(order: Order, intent: dict) -> None:
+    if not (intent.get("setup_future_usage") and intent.get("customer") and order.user_id):
+        return
+    user = db.session.get(User, order.user_id)
+    pm_id = intent.get("payment_method")
+    if user is None or not pm_id or user.stripe_customer_id != intent["customer"]:
+        return
+    cards.record_card(user, stripe_client.retrieve_payment_method(pm_id))
+
+
+def _open_payment(order: Order) -> Payment | None:
+    return (
+        db.session.execute(
+            db.select(Payment)
+            .where(Payment.order_id == order.id, Payment.status.in_(OPEN_INTENT))
+            .order_by(Payment.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+
+
+def _payable(order: Order) -> None:
+    if order.status != S.PENDING:
+        raise OrderError(f"This order is {order.status.replace('_', ' ')} and can't be paid again.")
+
+
+def ensure_intent(order: Order, *, customer_id: str | None = None, save_card: bool = False) -> dict:
+    """The order's one open PaymentIntent, created on first use; amount from the order.
+
+    A double click or a retry after a timeout creates nothing twice: the order row
+    is locked, and the create call's idempotency key names the order and attempt.
+    """
+    order = orders.lock_order(order.id)
+    _payable(order)
+    payment = _open_payment(order)
+    if payment is not None:
+        intent = stripe_client.retrieve_payment_intent(payment.intent_id)
+        if intent["status"] in OPEN_INTENT:
+            intent = _apply_saving(intent, customer_id if save_card else None)
+            _upsert_payment(order, intent)
+            return intent
+        sync_payment(intent, source="pay page")
+        _payable(order)
+    attempt = db.session.execute(
+        db.select(db.func.count(Payment.id)).where(Payment.order_id == order.id)
+    ).scalar_one()
+    intent = stripe_client.create_payment_intent(
+        key=stripe_client.idempotency_key("order", order.id, "intent", attempt),
+        amount=order.total_minor,
+        currency=order.currency,
+        automatic_payment_methods={"enabled": True},
+        metadata={"order_id": str(order.id), "order_number": order.number},
+        description=f"Order {order.number}",
+        receipt_email=order.email,
+    )
+    intent = _apply_saving(intent, customer_id if save_card else None)
+    _upsert_payment(order, intent)
+    orders.record(
+        order, "intent_created", f"Payment started ({intent['id']}).", key=f"intent:{intent['id']}"
+    )
+    log_event("payment.intent", order=order.number, intent=intent["id"], outcome="ready")
+    return intent
+
+
+def _apply_saving(intent: dict, customer_id: str | None) -> dict:
+    """Make the intent save the card to `customer_id`, or not save it (None)."""
+    wanted = "off_session" if customer_id else None
+    changes: dict = {}
+    if customer_id and intent.get("customer") != customer_id:
+        changes["customer"] = customer_id
+    if intent.get("setup_future_usage") != wanted:
+        changes["setup_future_usage"] = wanted or ""
+    if not changes:
+        return intent
+    # An update neither creates nor moves anything, and the same update twice is
+    # harmless: the SDK's own per-call key covers its retries.
+    return stripe_client.update_payment_intent(intent["id"], key=None, **changes)
+
+
+def confirm_from_stripe(order: Order, intent_id: str | None, *, source: str) -> Order:
+    """What the page or the return URL reports, checked with Stripe before it counts."""
+    payment = None
+    if intent_id:
+        payment = db.session.execute(
+            db.select(Payment).where(Payment.intent_id == intent_id, Payment.order_id == order.id)
+        ).scalar_one_or_none()
+    if payment is None:
+        raise PaymentMismatch(f"{intent_id!r} is not a payment of order {order.number}")
+    intent = stripe_client.retrieve_payment_intent(payment.intent_id)
+    if not belongs_to(order, intent):
+        raise PaymentMismatch(f"{intent_id} does not match order {order.number}")
+    return sync_payment(intent, source=source) or order
+
+
+def latest_intent_id(order: Order) -> str | None:
+    return (
+        db.session.execute(
+            db.select(Payment.intent_id)
+            .where(Payment.order_id == order.id)
+            .order_by(Payment.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+
+
+def pay_with_saved_card(order: Order, user: User, card: SavedCard, return_url: str) -> dict:
+    """Create (or reuse) the intent and confirm it on the server with a saved card.
+
+    Returns the intent; `requires_action` means the page must run handleNextAction.
+    A decline raises CardDeclined after the failure is recorded.
+    """
+    intent = ensure_intent(order, customer_id=user.stripe_customer_id, save_card=False)
+    if intent.get("customer") != user.stripe_customer_id:
+        intent = stripe_client.update_payment_intent(
+            intent["id"], key=None, customer=user.stripe_customer_id
+        )
+    latest = intent.get("latest_charge")
+    attempt = (latest["id"] if isinstance(latest, dict) else latest) or "first"
+    try:
+        intent = stripe_client.confirm_payment_intent(
+            intent["id"],
+            key=stripe_client.idempotency_key(
+                "order", order.id, "confirm", intent["id"], card.stripe_payment_method_id, attempt
+            ),
+            payment_method=card.stripe_payment_method_id,
+            return_url=return_url,
+            use_stripe_sdk=True,
+        )
+    except stripe_client.CardDeclined:
+        sync_payment(stripe_client.retrieve_payment_intent(intent["id"]), source="saved card")
+        raise
+    sync_payment(stripe_client.retrieve_payment_intent(intent["id"]), source="saved card")
+    log_event(
+        "payment.saved_card", order=order.number, intent=intent["id"], outcome=intent["status"]
+    )
+    return intent

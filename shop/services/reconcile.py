@@ -1,0 +1,88 @@
+"""Reconcile: ask Stripe again about everything that may have changed.
+
+Webhooks get lost; processes die between Stripe saying yes and the shop writing
+it down. Reconcile re-reads intents, refunds and disputes and feeds them through
+the same sync functions, so running it twice changes nothing the second time.
+"""
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from shop.extensions import db
+from shop.models import Order, OrderStatus, Payment
+from shop.services import payments, refunds, stripe_client
+
+S = OrderStatus
+
+
+def _state(order: Order) -> tuple:
+    return (order.status, order.amount_refunded_minor, order.dispute_status)
+
+
+def _describe(order: Order, before: tuple) -> str | None:
+    after = _state(order)
+    if after == before:
+        return None
+    changes = [f"{a} → {b}" for a, b in zip(before, after, strict=True) if a != b]
+    return f"{order.number}: " + ", ".join(str(c) for c in changes)
+
+
+def reconcile_order(order: Order) -> list[str]:
+    """Re-sync one order's intents, refunds and disputes from Stripe."""
+    before = _state(order)
+    intent_ids = (
+        db.session.execute(
+            db.select(Payment.intent_id).where(Payment.order_id == order.id).order_by(Payment.id)
+        )
+        .scalars()
+        .all()
+    )
+    for intent_id in intent_ids:
+        payments.sync_payment(stripe_client.retrieve_payment_intent(intent_id), source="reconcile")
+        for refund in stripe_client.list_refunds(payment_intent=intent_id):
+            refunds.sync_refund(refund)
+        for dispute in stripe_client.list_disputes(payment_intent=intent_id):
+            refunds.sync_dispute(dispute)
+    db.session.refresh(order)
+    change = _describe(order, before)
+    return [change] if change else []
+
+
+def _tracked(order: Order | None, sync) -> Iterator[str]:
+    """Run `sync()` and yield how it changed `order`, if at all."""
+    if order is None:
+        return
+    before = _state(order)
+    sync()
+    db.session.refresh(order)
+    change = _describe(order, before)
+    if change:
+        yield change
+
+
+def reconcile(since: datetime) -> Iterator[str]:
+    """Yield what changed, one unit at a time (the caller commits after each)."""
+    created = {"gte": int(since.timestamp())}
+    open_orders = (
+        db.session.execute(
+            db.select(Order).where(Order.status.in_((S.PENDING.value, S.PROCESSING.value)))
+        )
+        .scalars()
+        .all()
+    )
+    for order in open_orders:
+        yield from reconcile_order(order)
+    # Intents the shop may never have heard back about (lost webhooks, crashes).
+    for intent in stripe_client.list_payment_intents(created=created):
+        yield from _tracked(
+            payments.order_for_intent(intent),
+            lambda i=intent: payments.sync_payment(
+                stripe_client.retrieve_payment_intent(i["id"]), source="reconcile"
+            ),
+        )
+    for refund in stripe_client.list_refunds(created=created):
+        order = payments.order_for_intent({"id": refund.get("payment_intent") or ""})
+        yield from _tracked(order, lambda r=refund: refunds.sync_refund(r))
+    for dispute in stripe_client.list_disputes(created=created):
+        order = payments.order_for_intent({"id": dispute.get("payment_intent") or ""})
+        yield from _tracked(order, lambda d=dispute: refunds.sync_dispute(d))

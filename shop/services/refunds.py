@@ -1,0 +1,208 @@
+"""Refunds and disputes: asked for here or made in the Stripe Dashboard, they land once.
+
+`sync_refund` and `sync_dispute` take Stripe's object (never the webhook's word
+alone) and are safe to call any number of times from the admin page, the CLI,
+webhooks or reconcile.
+"""
+
+from datetime import UTC, datetime
+
+from shop.extensions import db
+from shop.logs import log_event
+from shop.models import Dispute, Order, OrderStatus, Payment, Refund, User
+from shop.services import orders, stripe_client
+from shop.services.orders import OrderError
+
+S = OrderStatus
+REASONS = ("requested_by_customer", "duplicate", "fraudulent")
+REFUNDABLE = (S.PAID, S.PARTIALLY_REFUNDED)
+
+
+def _paid_payment(order: Order) -> Payment:
+    payment = (
+        db.session.execute(
+            db.select(Payment)
+            .where(Payment.order_id == order.id, Payment.status == "succeeded")
+            .order_by(Payment.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+    if payment is None:
+        raise OrderError("This order has no successful payment to refund.")
+    return payment
+
+
+def request_refund(
+    order: Order,
+    amount_minor: int,
+    reason: str | None,
+    *,
+    requested_by: User | None,
+    request_key: str,
+) -> Refund:
+    """Ask Stripe to refund `amount_minor` of the order's payment.
+
+    `request_key` identifies one submitted form: submitting it twice refunds once.
+    Stripe's own refusal (e.g. more than is left) is raised as a PaymentsError.
+    """
+    if order.status not in REFUNDABLE:
+        raise OrderError(f"Only paid orders can be refunded; this one is {order.status}.")
+    if reason is not None and reason not in REASONS:
+        raise OrderError("Choose one of Stripe's refund reasons.")
+    if amount_minor <= 0:
+        raise OrderError("The amount must be more than zero.")
+    payment = _paid_payment(order)
+    who = requested_by.email if requested_by else "system"
+    params = {
+        "payment_intent": payment.intent_id,
+        "amount": amount_minor,
+        "metadata": {"order_id": str(order.id), "requested_by": who},
+    }
+    if reason:
+        params["reason"] = reason
+    refund = stripe_client.create_refund(
+        key=stripe_client.idempotency_key("order", order.id, "refund", request_key), **params
+    )
+    row = sync_refund(refund, requested_by=requested_by)
+    log_event(
+        "refund.create",
+        order=order.number,
+        refund=refund["id"],
+        amount=amount_minor,
+        outcome=refund["status"],
+        actor=who,
+    )
+    return row
+
+
+def _order_for_payment_intent(intent_id: str | None) -> tuple[Order, Payment] | None:
+    if not intent_id:
+        return None
+    payment = db.session.execute(
+        db.select(Payment).where(Payment.intent_id == intent_id)
+    ).scalar_one_or_none()
+    if payment is None:
+        return None
+    return db.session.get(Order, payment.order_id), payment
+
+
+def sync_refund(
+    refund: dict, *, requested_by: User | None = None, stripe_event_id: str | None = None
+) -> Refund | None:
+    """Store Stripe's refund and bring the order's refunded amount and status in line."""
+    found = _order_for_payment_intent(refund.get("payment_intent"))
+    if found is None:
+        return None
+    order = orders.lock_order(found[0].id)
+    payment = found[1]
+    row = db.session.execute(
+        db.select(Refund).where(Refund.stripe_refund_id == refund["id"])
+    ).scalar_one_or_none()
+    if row is None:
+        row = Refund(
+            order_id=order.id,
+            payment_id=payment.id,
+            stripe_refund_id=refund["id"],
+            requested_by_id=requested_by.id if requested_by else None,
+        )
+        _copy_refund(row, refund)
+        db.session.add(row)
+        who = requested_by.email if requested_by else "Stripe Dashboard or API"
+        orders.record(
+            order,
+            "refund_requested",
+            f"Refund of {orders.money_text(refund['amount'], order)} requested by {who}.",
+            actor=who,
+            actor_user=requested_by,
+            key=f"refund:{refund['id']}:created",
+            stripe_event_id=stripe_event_id,
+        )
+    _copy_refund(row, refund)
+    db.session.flush()
+    if row.status in ("succeeded", "failed", "canceled"):
+        orders.record(
+            order,
+            f"refund_{row.status}",
+            f"Refund of {orders.money_text(row.amount_minor, order)} {row.status}.",
+            actor="stripe",
+            key=f"refund:{row.stripe_refund_id}:{row.status}",
+            stripe_event_id=stripe_event_id,
+        )
+    _settle_refunded_amount(order, payment, stripe_event_id)
+    return row
+
+
+def _copy_refund(row: Refund, refund: dict) -> None:
+    row.amount_minor = refund["amount"]
+    row.currency = refund["currency"]
+    row.reason = refund.get("reason")
+    row.status = refund["status"]
+    row.failure_reason = refund.get("failure_reason")
+
+
+def _settle_refunded_amount(order: Order, payment: Payment, stripe_event_id: str | None) -> None:
+    refunded = db.session.execute(
+        db.select(db.func.coalesce(db.func.sum(Refund.amount_minor), 0)).where(
+            Refund.payment_id == payment.id, Refund.status == "succeeded"
+        )
+    ).scalar_one()
+    payment.amount_refunded_minor = min(refunded, payment.amount_minor)
+    order.amount_refunded_minor = min(refunded, order.total_minor)
+    if order.status not in (S.PAID, S.PARTIALLY_REFUNDED, S.REFUNDED):
+        return
+    target = S.PAID
+    if refunded >= order.total_minor:
+        target = S.REFUNDED
+    elif refunded > 0:
+        target = S.PARTIALLY_REFUNDED
+    orders.transition(
+        order,
+        target,
+        actor="stripe",
+        stripe_event_id=stripe_event_id,
+        message=f"Refunded {orders.money_text(order.amount_refunded_minor, order)} "
+        f"of {orders.money_text(order.total_minor, order)}.",
+    )
+    db.session.flush()
+
+
+def sync_dispute(dispute: dict, *, stripe_event_id: str | None = None) -> Dispute | None:
+    """Store Stripe's dispute on its order and show its status there."""
+    found = _order_for_payment_intent(dispute.get("payment_intent"))
+    if found is None:
+        return None
+    order = orders.lock_order(found[0].id)
+    row = db.session.execute(
+        db.select(Dispute).where(Dispute.stripe_dispute_id == dispute["id"])
+    ).scalar_one_or_none()
+    if row is None:
+        row = Dispute(order_id=order.id, payment_id=found[1].id, stripe_dispute_id=dispute["id"])
+        _copy_dispute(row, dispute)
+        db.session.add(row)
+    _copy_dispute(row, dispute)
+    order.dispute_status = row.status
+    orders.record(
+        order,
+        "dispute",
+        f"Dispute {row.status.replace('_', ' ')} "
+        f"({row.reason or 'no reason given'}) for "
+        f"{orders.money_text(row.amount_minor, order)}.",
+        actor="stripe",
+        key=f"dispute:{row.stripe_dispute_id}:{row.status}",
+        stripe_event_id=stripe_event_id,
+    )
+    db.session.flush()
+    return row
+
+
+def _copy_dispute(row: Dispute, dispute: dict) -> None:
+    row.amount_minor = dispute["amount"]
+    row.currency = dispute["currency"]
+    row.reason = dispute.get("reason")
+    row.status = dispute["status"]
+    row.evidence_due_by = _from_timestamp((dispute.get("evidence_details") or {}).get("due_by"))
+
+
+def _from_timestamp(value: int | None) -> datetime | None:
+    return datetime.fromtimestamp(value, UTC) if value else None

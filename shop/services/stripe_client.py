@@ -1,0 +1,234 @@
+"""The one module that talks to Stripe.
+
+It builds a `stripe.StripeClient` from config (API base, key, short timeout,
+retries), sends an idempotency key derived from what each call means on every
+call that creates or moves something, returns plain dicts, and turns
+`stripe.StripeError` into the shop's own exceptions with a message a customer
+can read. Nothing here knows whether it is talking to Stripe or the sandbox.
+"""
+
+import json
+from typing import Any
+
+import stripe
+from flask import current_app
+
+UNAVAILABLE = "Payments are temporarily unavailable, your order is saved — try again in a minute."
+
+
+class PaymentsError(Exception):
+    """A Stripe call failed; `message` is safe to show a customer or an admin."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        decline_code: str | None = None,
+        status: int | None = None,
+        payment_intent: dict | None = None,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.decline_code = decline_code
+        self.status = status
+        self.payment_intent = payment_intent
+
+
+class CardDeclined(PaymentsError):
+    """The card was declined or needs authentication that cannot happen here (402)."""
+
+
+class InvalidRequest(PaymentsError):
+    """Stripe refused the request (400/404): a bug, or a state Stripe will not allow."""
+
+
+class NotFound(InvalidRequest):
+    """The object does not exist at Stripe (404)."""
+
+
+class PaymentsUnavailable(PaymentsError):
+    """Stripe could not be reached, timed out or failed (5xx, 429, network)."""
+
+
+class InvalidSignature(Exception):
+    """A webhook body whose Stripe-Signature does not verify."""
+
+
+def _client() -> stripe.StripeClient:
+    """One StripeClient per app, built lazily from config."""
+    client = current_app.extensions.get("stripe_client")
+    if client is None:
+        config = current_app.config
+        client = stripe.StripeClient(
+            config["STRIPE_SECRET_KEY"],
+            base_addresses={"api": config["STRIPE_API_BASE"]},
+            max_network_retries=config["STRIPE_MAX_RETRIES"],
+            http_client=stripe.RequestsClient(timeout=config["STRIPE_TIMEOUT"]),
+        )
+        current_app.extensions["stripe_client"] = client
+    return client
+
+
+def idempotency_key(*parts: object) -> str:
+    """A key that names what the call means, e.g. ("order", 7, "create-intent", 1)."""
+    return "shop:" + ":".join(str(p) for p in parts)
+
+
+def _translate(error: stripe.StripeError) -> PaymentsError:
+    err = error.error
+    code = getattr(err, "code", None) if err else None
+    decline_code = getattr(err, "decline_code", None) if err else None
+    intent = getattr(err, "payment_intent", None) if err else None
+    intent = intent.to_dict() if intent is not None else None
+    message = getattr(err, "message", None) or error.user_message or str(error)
+    kwargs = {
+        "code": code,
+        "decline_code": decline_code,
+        "status": error.http_status,
+        "payment_intent": intent,
+    }
+    if isinstance(error, stripe.CardError):
+        return CardDeclined(message, **kwargs)
+    if isinstance(error, stripe.InvalidRequestError | stripe.IdempotencyError):
+        kind = NotFound if error.http_status == 404 else InvalidRequest
+        return kind(message, **kwargs)
+    # Authentication, permission, rate limits, 5xx, network: nothing a customer can fix.
+    current_app.logger.warning("Stripe unavailable: %s %s", type(error).__name__, code)
+    return PaymentsUnavailable(UNAVAILABLE, **kwargs)
+
+
+def _call(method, *args: Any, key: str | None = None, **params: Any) -> dict:
+    options = {"idempotency_key": key} if key else None
+    try:
+        result = method(*args, params=params or None, options=options)
+    except stripe.StripeError as error:
+        raise _translate(error) from error
+    return result.to_dict()
+
+
+def _v1():
+    return _client().v1
+
+
+# Payment intents
+def create_payment_intent(key: str, **params: Any) -> dict:
+    return _call(_v1().payment_intents.create, key=key, **params)
+
+
+def retrieve_payment_intent(intent_id: str) -> dict:
+    return _call(_v1().payment_intents.retrieve, intent_id, expand=["latest_charge"])
+
+
+def update_payment_intent(intent_id: str, key: str, **params: Any) -> dict:
+    return _call(_v1().payment_intents.update, intent_id, key=key, **params)
+
+
+def confirm_payment_intent(intent_id: str, key: str, **params: Any) -> dict:
+    return _call(_v1().payment_intents.confirm, intent_id, key=key, **params)
+
+
+def cancel_payment_intent(intent_id: str, key: str, reason: str = "abandoned") -> dict:
+    return _call(_v1().payment_intents.cancel, intent_id, key=key, cancellation_reason=reason)
+
+
+def list_payment_intents(**params: Any) -> list[dict]:
+    return _list(_v1().payment_intents, **params)
+
+
+# Customers, setup intents and payment methods
+def create_customer(key: str, **params: Any) -> dict:
+    return _call(_v1().customers.create, key=key, **params)
+
+
+def retrieve_customer(customer_id: str) -> dict:
+    return _call(_v1().customers.retrieve, customer_id)
+
+
+def update_customer(customer_id: str, key: str, **params: Any) -> dict:
+    return _call(_v1().customers.update, customer_id, key=key, **params)
+
+
+def create_setup_intent(key: str, **params: Any) -> dict:
+    return _call(_v1().setup_intents.create, key=key, **params)
+
+
+def retrieve_setup_intent(setup_intent_id: str) -> dict:
+    return _call(_v1().setup_intents.retrieve, setup_intent_id, expand=["payment_method"])
+
+
+def retrieve_payment_method(payment_method_id: str) -> dict:
+    return _call(_v1().payment_methods.retrieve, payment_method_id)
+
+
+def detach_payment_method(payment_method_id: str, key: str) -> dict:
+    return _call(_v1().payment_methods.detach, payment_method_id, key=key)
+
+
+def list_payment_methods(customer_id: str) -> list[dict]:
+    return _list(_v1().customers.payment_methods, customer_id, type="card")
+
+
+# Charges, refunds, disputes, events
+def retrieve_charge(charge_id: str) -> dict:
+    return _call(_v1().charges.retrieve, charge_id)
+
+
+def create_refund(key: str, **params: Any) -> dict:
+    return _call(_v1().refunds.create, key=key, **params)
+
+
+def retrieve_refund(refund_id: str) -> dict:
+    return _call(_v1().refunds.retrieve, refund_id)
+
+
+def list_refunds(**params: Any) -> list[dict]:
+    return _list(_v1().refunds, **params)
+
+
+def retrieve_dispute(dispute_id: str) -> dict:
+    return _call(_v1().disputes.retrieve, dispute_id)
+
+
+def list_disputes(**params: Any) -> list[dict]:
+    return _list(_v1().disputes, **params)
+
+
+def _list(service, *args: Any, **params: Any) -> list[dict]:
+    """Every item of a list endpoint, following pagination."""
+    params.setdefault("limit", 100)
+    items: list[dict] = []
+    while True:
+        page = _call(service.list, *args, **params)
+        items.extend(page["data"])
+        if not page.get("has_more") or not page["data"]:
+            return items
+        params["starting_after"] = page["data"][-1]["id"]
+
+
+def construct_event(payload: bytes, signature: str | None) -> dict:
+    """Verify a webhook body against the endpoint secret (300 s tolerance) and parse it.
+
+    Raises InvalidSignature for a missing or wrong signature, and ValueError for a
+    correctly signed body that is not a JSON object.
+    """
+    if not signature:
+        raise InvalidSignature("missing Stripe-Signature header")
+    text = payload.decode("utf-8", errors="replace")
+    try:
+        stripe.WebhookSignature.verify_header(
+            text, signature, current_app.config["STRIPE_WEBHOOK_SECRET"], tolerance=300
+        )
+    except stripe.SignatureVerificationError as error:
+        raise InvalidSignature(str(error)) from error
+    event = json.loads(text)
+    if not isinstance(event, dict):
+        raise ValueError("event body is not a JSON object")
+    return event
+
+
+def dashboard_url(kind: str, object_id: str) -> str:
+    """Link to an object in the Stripe Dashboard for the key's mode."""
+    test = "" if current_app.config["STRIPE_SECRET_KEY"].startswith("sk_live_") else "test/"
+    return f"https://dashboard.stripe.com/{test}{kind}/{object_id}"

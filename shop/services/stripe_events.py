@@ -1,0 +1,71 @@
+"""Webhook handlers for payments, refunds and disputes.
+
+Each re-reads the object from Stripe (events are late, duplicated, out of order)
+and applies it through the same services as the pages.
+"""
+
+from shop.models import OrderStatus, StripeEvent
+from shop.services import orders, payments, refunds, stripe_client
+from shop.services.webhooks import handler
+
+PAYMENT_EVENTS = (
+    "payment_intent.succeeded",
+    "payment_intent.processing",
+    "payment_intent.payment_failed",
+    "payment_intent.canceled",
+    "payment_intent.requires_action",
+    "payment_intent.amount_capturable_updated",
+)
+
+
+@handler(*PAYMENT_EVENTS)
+def on_payment_intent(event: dict, inbox: StripeEvent) -> str:
+    snapshot = event["data"]["object"]
+    intent = stripe_client.retrieve_payment_intent(snapshot["id"])
+    order = payments.sync_payment(intent, source="webhook", stripe_event_id=event["id"])
+    if order is None:
+        return "ignored"
+    if event["type"] == "payment_intent.payment_failed":
+        # The attempt happened even if Stripe has moved on since; it belongs on the timeline.
+        payments.record_failure(order, snapshot, stripe_event_id=event["id"])
+        if order.status != OrderStatus.PENDING:
+            orders.record(
+                order,
+                "late_failure",
+                f"A late payment failure arrived while the order was {order.status}; "
+                "nothing changed.",
+                actor="stripe",
+                key=f"late:{event['id']}",
+                stripe_event_id=event["id"],
+            )
+    return "processed"
+
+
+@handler("charge.refunded")
+def on_charge_refunded(event: dict, inbox: StripeEvent) -> str:
+    intent_id = event["data"]["object"].get("payment_intent")
+    if not intent_id:
+        return "ignored"
+    synced = [
+        refunds.sync_refund(r, stripe_event_id=event["id"])
+        for r in stripe_client.list_refunds(payment_intent=intent_id)
+    ]
+    return "processed" if any(synced) else "ignored"
+
+
+@handler("refund.created", "refund.updated", "refund.failed")
+def on_refund(event: dict, inbox: StripeEvent) -> str:
+    refund = stripe_client.retrieve_refund(event["data"]["object"]["id"])
+    return "processed" if refunds.sync_refund(refund, stripe_event_id=event["id"]) else "ignored"
+
+
+@handler(
+    "charge.dispute.created",
+    "charge.dispute.updated",
+    "charge.dispute.closed",
+    "charge.dispute.funds_withdrawn",
+    "charge.dispute.funds_reinstated",
+)
+def on_dispute(event: dict, inbox: StripeEvent) -> str:
+    dispute = stripe_client.retrieve_dispute(event["data"]["object"]["id"])
+    return "processed" if refunds.sync_dispute(dispute, stripe_event_id=event["id"]) else "ignored"

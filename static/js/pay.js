@@ -1,0 +1,118 @@
+// The pay page: Stripe's PaymentElement in deferred mode, or a saved card.
+// The server decides amounts and outcomes; this script only carries the
+// customer's card details to Stripe and then asks the shop to check with Stripe.
+
+const form = document.getElementById("payment-form");
+const button = document.getElementById("pay-button");
+const message = document.getElementById("payment-message");
+const newCard = document.getElementById("new-card");
+const saveBox = form.querySelector('input[name="save_card"]');
+const data = form.dataset;
+const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
+const UNAVAILABLE =
+  "Payments are temporarily unavailable, your order is saved — try again in a minute.";
+
+const stripe = Stripe(data.publishableKey);
+const elements = stripe.elements({
+  mode: "payment",
+  amount: Number(data.amount),
+  currency: data.currency,
+});
+const paymentElement = elements.create("payment");
+paymentElement.mount("#payment-element");
+paymentElement.on("ready", () => { button.disabled = false; });
+
+let busy = false;
+
+function showError(text) {
+  message.textContent = text || "";
+  message.hidden = !text;
+}
+
+function setBusy(value) {
+  busy = value;
+  button.disabled = value;
+  button.setAttribute("aria-busy", String(value));
+}
+
+async function postJSON(url, body) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
+    credentials: "same-origin",
+    body: JSON.stringify(body),
+  });
+  let payload = {};
+  try { payload = await response.json(); } catch { payload = {}; }
+  if (!response.ok && !payload.error) payload.error = UNAVAILABLE;
+  return payload;
+}
+
+function choice() {
+  const picked = form.querySelector('input[name="payment_choice"]:checked');
+  return picked ? picked.value : "new";
+}
+
+function showChoice() {
+  const useNew = choice() === "new";
+  newCard.hidden = !useNew;
+  const saveRow = form.querySelector("[data-save-card]");
+  if (saveRow) saveRow.hidden = !useNew;
+}
+
+form.addEventListener("change", (event) => {
+  if (event.target.name === "payment_choice") showChoice();
+  if (event.target === saveBox) {
+    elements.update({ setupFutureUsage: saveBox.checked ? "off_session" : null });
+  }
+});
+showChoice();
+
+async function confirmWithShop(intentId) {
+  return postJSON(data.confirmUrl, { payment_intent: intentId });
+}
+
+async function payWithNewCard() {
+  const { error: fieldError } = await elements.submit();
+  if (fieldError) return showError(fieldError.message);
+  const intent = await postJSON(data.intentUrl, { save_card: Boolean(saveBox && saveBox.checked) });
+  if (intent.error) return showError(intent.error);
+  const { error } = await stripe.confirmPayment({
+    elements,
+    clientSecret: intent.client_secret,
+    confirmParams: { return_url: data.returnUrl },
+    redirect: "if_required",
+  });
+  const result = await confirmWithShop(intent.intent_id);
+  if (error) return showError(error.message);
+  if (result.error) return showError(result.error);
+  window.location.assign(result.redirect);
+}
+
+async function payWithSavedCard(cardId) {
+  const paid = await postJSON(data.savedCardUrl, { card_id: cardId });
+  if (paid.error) return showError(paid.error);
+  if (paid.status === "requires_action") {
+    const { error } = await stripe.handleNextAction({ clientSecret: paid.client_secret });
+    const result = await confirmWithShop(paid.intent_id);
+    if (error) return showError(error.message);
+    if (result.error) return showError(result.error);
+    return window.location.assign(result.redirect);
+  }
+  window.location.assign(paid.redirect);
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (busy) return;
+  setBusy(true);
+  showError("");
+  try {
+    const picked = choice();
+    await (picked === "new" ? payWithNewCard() : payWithSavedCard(picked));
+  } catch (err) {
+    showError(UNAVAILABLE);
+  } finally {
+    setBusy(false);
+  }
+});

@@ -1,0 +1,74 @@
+"""A guest buys through the real pay page, Stripe.js stand-in and sandbox, in Chromium."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import challenge, fill_card
+
+
+@pytest.fixture
+def app_config(stripe_config):
+    return stripe_config
+
+
+@pytest.fixture
+def shop(webhooks_on, make_product):
+    make_product(name="Glass teapot", price_minor=2800, stock=5)
+    return webhooks_on
+
+
+def check_out_as_guest(page, shop) -> None:
+    page.goto(shop.url + "/")
+    page.get_by_role("link", name="Glass teapot").click()
+    page.get_by_role("button", name="Add to cart").click()
+    page.get_by_label("Email").fill("guest@example.com")
+    page.get_by_role("button", name="Checkout").click()
+    expect(page.get_by_role("heading", name=re.compile("Pay for order"))).to_be_visible()
+
+
+def pay(page) -> None:
+    page.get_by_role("button", name="Pay $28.00").click()
+
+
+def expect_paid(page) -> None:
+    expect(page.get_by_role("heading", name=re.compile("Thank you"))).to_be_visible()
+    expect(page.get_by_test_id("order-status")).to_have_text("Paid")
+
+
+def test_guest_pays_with_4242(page, shop):
+    check_out_as_guest(page, shop)
+    fill_card(page, "4242424242424242")
+    pay(page)
+    expect_paid(page)
+
+
+def test_decline_shows_the_message_and_a_retry_succeeds(page, shop):
+    check_out_as_guest(page, shop)
+    fill_card(page, "4000000000000002")
+    pay(page)
+    expect(page.get_by_role("alert")).to_have_text("Your card was declined.")
+    expect(page.get_by_role("button", name="Pay $28.00")).to_be_enabled()
+    frame = page.get_by_title("Secure payment input frame").content_frame
+    frame.get_by_label("Card number").fill("")
+    frame.get_by_label("Card number").press_sequentially("4242424242424242")
+    pay(page)
+    expect_paid(page)
+
+
+def test_3ds_challenge_completed(page, shop):
+    check_out_as_guest(page, shop)
+    fill_card(page, "4000002500003155")
+    pay(page)
+    challenge(page).get_by_role("button", name="Complete").click()
+    expect_paid(page)
+
+
+def test_redirect_flow_lands_on_the_confirmation_page_paid(page, shop):
+    check_out_as_guest(page, shop)
+    fill_card(page, "4000000000003063")
+    pay(page)
+    page.get_by_role("button", name="Complete").click()  # the bank's page, full screen
+    expect_paid(page)
+    assert "/orders/" in page.url

@@ -1,0 +1,153 @@
+"""Saving a card while paying, and paying the next order with it."""
+
+import pytest
+
+from shop.extensions import db
+from shop.models import User
+from shop.services import cards
+from tests.payments_support import reload
+
+
+@pytest.fixture
+def product(make_product):
+    return make_product(name="Enamel mug", price_minor=2400, stock=20)
+
+
+def _pay_with(shopper, order, card):
+    return shopper.client.post(f"/orders/{order.number}/saved-card", json={"card_id": card.id})
+
+
+def test_saving_while_paying_keeps_one_card_the_default(customer, shopper, product, stripe_api):
+    user = customer()
+    order = shopper.checkout((product, 1), email=user.email)
+
+    response, error, _ = shopper.pay(order, "pm_card_visa", save_card=True)
+
+    assert error is None and response.get_json()["status"] == "paid"
+    [card] = cards.all_cards(user)
+    assert card.is_default and card.last4 == "4242"
+    customer_id = db.session.get(User, user.id).stripe_customer_id
+    at_stripe = stripe_api.v1.payment_methods.retrieve(card.stripe_payment_method_id)
+    assert at_stripe["customer"] == customer_id
+
+    # Paying again with the same card and the box ticked does not list it twice.
+    second = shopper.checkout((product, 1), email=user.email)
+    shopper.pay(second, "pm_card_visa", save_card=True)
+    assert [saved.id for saved in cards.all_cards(user)] == [card.id]
+    attached = stripe_api.v1.customers.payment_methods.list(customer_id, params={"type": "card"})
+    assert [pm["id"] for pm in attached.data] == [card.stripe_payment_method_id]
+
+
+def test_without_the_box_nothing_is_saved(customer, shopper, product):
+    user = customer()
+    order = shopper.checkout((product, 1), email=user.email)
+    shopper.pay(order, "pm_card_visa", save_card=False)
+    assert cards.all_cards(user) == []
+
+
+def test_pay_with_a_saved_4242(customer, cards_page, shopper, product):
+    user = customer()
+    cards_page.add("pm_card_visa")
+    [card] = cards.all_cards(user)
+    order = shopper.checkout((product, 1), email=user.email)
+
+    response = _pay_with(shopper, order, card)
+
+    assert response.status_code == 200 and response.get_json()["status"] == "succeeded"
+    assert reload(order).status == "paid"
+
+
+def test_a_saved_0341_is_declined_with_the_message_and_a_new_card_still_works(
+    customer, cards_page, shopper, product
+):
+    user = customer()
+    cards_page.add("pm_card_chargeCustomerFail")  # attaches fine, every charge fails
+    [card] = cards.all_cards(user)
+    order = shopper.checkout((product, 1), email=user.email)
+
+    response = _pay_with(shopper, order, card)
+
+    assert response.status_code == 402
+    assert response.get_json()["error"] == "Your card was declined."
+    assert reload(order).status == "pending"
+    confirmed, error, _ = shopper.pay(order, "pm_card_visa")
+    assert error is None and confirmed.get_json()["status"] == "paid"
+
+
+def test_a_3155_set_up_first_pays_without_a_challenge(
+    customer, cards_page, shopper, product, client, sandbox
+):
+    user = customer()
+    secret = cards_page.start().get_json()["client_secret"]
+    setup = cards_page.confirm(secret, "pm_card_authenticationRequiredOnSetup")
+    assert setup["status"] == "requires_action"  # authentication happens once, at setup
+    sandbox.control.authenticate(setup["id"], "complete", client_secret=secret)
+    client.get(f"/account/cards/added?setup_intent={setup['id']}")
+    [card] = cards.all_cards(user)
+    assert card.last4 == "3155"
+    order = shopper.checkout((product, 1), email=user.email)
+
+    response = _pay_with(shopper, order, card)
+
+    assert response.get_json()["status"] == "succeeded"
+    assert reload(order).status == "paid"
+
+
+def test_a_saved_3184_asks_for_a_challenge_when_paying(
+    customer, cards_page, shopper, product, client, sandbox
+):
+    user = customer()
+    secret = cards_page.start().get_json()["client_secret"]
+    setup = cards_page.confirm(secret, "pm_card_authenticationRequired")
+    sandbox.control.authenticate(setup["id"], "complete", client_secret=secret)
+    client.get(f"/account/cards/added?setup_intent={setup['id']}")
+    [card] = cards.all_cards(user)
+    order = shopper.checkout((product, 1), email=user.email)
+
+    answer = _pay_with(shopper, order, card).get_json()
+
+    assert answer["status"] == "requires_action"  # the page now runs handleNextAction
+    assert reload(order).status == "pending"
+    sandbox.control.authenticate(answer["intent_id"], "complete")
+    assert shopper.report(order, answer["intent_id"]).get_json()["status"] == "paid"
+
+
+def test_paying_with_another_users_card_is_404(make_user, auth, cards_page, shopper, product):
+    owner = make_user(email="owner@example.com", password="owner-pass-1")
+    auth.login("owner@example.com", "owner-pass-1")
+    cards_page.add("pm_card_visa")
+    [card] = cards.all_cards(owner)
+    auth.logout()
+    make_user(email="intruder@example.com", password="intruder-pass")
+    auth.login("intruder@example.com", "intruder-pass")
+    order = shopper.checkout((product, 1), email="intruder@example.com")
+
+    assert _pay_with(shopper, order, card).status_code == 404
+    assert reload(order).status == "pending" and reload(order).payments == []
+
+
+def test_the_pay_page_offers_saved_cards_with_the_default_chosen(
+    customer, cards_page, shopper, product
+):
+    user = customer()
+    cards_page.add("pm_card_visa")
+    cards_page.add("pm_card_mastercard")
+    visa, _ = sorted(cards.all_cards(user), key=lambda card: card.id)
+    order = shopper.checkout((product, 1), email=user.email)
+
+    page = shopper.client.get(f"/orders/{order.number}/pay").get_data(as_text=True)
+
+    assert "<legend>Payment method</legend>" in page
+    assert f'name="payment_choice" value="{visa.id}" checked' in page
+    assert "(Default)" in page and "Use a new card" in page
+    assert 'name="save_card"' in page and "Save this card for future purchases" in page
+
+
+def test_a_guest_sees_no_saved_card_choices(shopper, product):
+    order = shopper.checkout((product, 1), email="guest@example.com")
+
+    page = shopper.client.get(f"/orders/{order.number}/pay").get_data(as_text=True)
+
+    assert page.count("payment-element") >= 1
+    for text in ("payment_choice", "save_card", "Save this card", "Payment method<"):
+        assert text not in page

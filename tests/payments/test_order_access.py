@@ -1,0 +1,100 @@
+"""Orders are visible to their owner only: the signed-in customer or the guest session."""
+
+import re
+
+import pytest
+
+from shop.extensions import db
+from shop.models import Order
+from tests.payments_support import Shopper, reload
+
+ORDER_URLS = [
+    ("get", "/orders/{n}"),
+    ("get", "/orders/{n}/pay"),
+    ("get", "/orders/{n}/return"),
+    ("post", "/orders/{n}/intent"),
+    ("post", "/orders/{n}/confirm"),
+    ("post", "/orders/{n}/saved-card"),
+    ("get", "/account/orders/{n}"),
+]
+
+
+@pytest.fixture
+def guest_order(client, browser_stripe, make_product) -> Order:
+    return Shopper(client, browser_stripe).checkout((make_product(price_minor=2000), 1))
+
+
+@pytest.mark.parametrize(("method", "url"), ORDER_URLS)
+def test_another_guest_gets_404_and_nothing_changes(app, guest_order, method, url, stripe_api):
+    with app.test_client() as stranger:
+        response = getattr(stranger, method)(url.format(n=guest_order.number), json={})
+    assert response.status_code in (404, 302)
+    if response.status_code == 302:  # /account/... asks a guest to log in first
+        assert "/auth/login" in response.headers["Location"]
+    assert reload(guest_order).status == "pending"
+    assert stripe_api.v1.payment_intents.list()["data"] == []
+
+
+@pytest.mark.parametrize(("method", "url"), ORDER_URLS)
+def test_another_customer_gets_404(app, make_user, make_product, browser_stripe, method, url):
+    owner = make_user(email="owner@example.com", password="password123")
+    make_user(email="other@example.com", password="password123")
+    with app.test_client() as c:
+        c.post("/auth/login", data={"email": owner.email, "password": "password123"})
+        order = Shopper(c, browser_stripe).checkout((make_product(), 1), email=owner.email)
+    with app.test_client() as other:
+        other.post("/auth/login", data={"email": "other@example.com", "password": "password123"})
+        response = getattr(other, method)(url.format(n=order.number), json={})
+    assert response.status_code == 404
+
+
+def test_guest_keeps_access_through_the_signed_link(app, client, guest_order):
+    page = client.get(f"/orders/{guest_order.number}").get_data(as_text=True)
+    link = re.search(r'href="(http://[^"]+/access/[^"]+)"', page).group(1)
+    path = link.split("localhost", 1)[-1]
+    with app.test_client() as new_browser:
+        assert new_browser.get(f"/orders/{guest_order.number}").status_code == 404
+        assert new_browser.get(path).status_code == 302
+        assert new_browser.get(f"/orders/{guest_order.number}").status_code == 200
+        forged = path.rsplit("/", 1)[0] + "/not-a-valid-token"
+    with app.test_client() as attacker:
+        assert attacker.get(forged).status_code == 404
+
+
+def test_signed_in_customer_sees_their_orders(
+    client, auth, make_user, make_product, browser_stripe
+):
+    make_user(email="ann@example.com", password="password123")
+    auth.login("ann@example.com", "password123")
+    order = Shopper(client, browser_stripe).checkout(
+        (make_product(name="Teapot"), 1), email="ann@example.com"
+    )
+    listing = client.get("/account/orders").get_data(as_text=True)
+    assert order.number in listing
+    detail = client.get(f"/account/orders/{order.number}").get_data(as_text=True)
+    assert "Teapot" in detail and "Pending" in detail
+    assert db.session.get(Order, order.id).user_id is not None
+
+
+def test_checkout_email_is_prefilled_for_signed_in_customers(client, auth, make_user, make_product):
+    make_user(email="ann@example.com", password="password123")
+    auth.login("ann@example.com", "password123")
+    client.post("/cart/add", data={"product_id": make_product().id, "quantity": 1})
+    assert 'value="ann@example.com"' in client.get("/cart/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "INTENT_RATE_LIMIT": "3/minute"}]
+)
+def test_intent_creation_is_rate_limited_with_a_clear_message(
+    app, client, stripe_config, make_product, browser_stripe
+):
+    app.config.update(stripe_config)
+    order = Shopper(client, browser_stripe).checkout((make_product(), 1))
+    codes = [client.post(f"/orders/{order.number}/intent", json={}).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    response = client.post(f"/orders/{order.number}/intent", json={})
+    assert (
+        response.get_json()["error"]
+        == "Too many payment attempts. Please wait a minute and try again."
+    )

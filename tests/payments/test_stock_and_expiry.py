@@ -1,0 +1,156 @@
+"""Stock reservation, races for the last item, expiry, reconcile and their commands."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+
+from shop.extensions import db
+from shop.models import Order, Product, utcnow
+from tests.conftest import POSTGRES_URL
+from tests.payments_support import reload, settle_webhooks
+
+
+def stock_of(product) -> int:
+    db.session.expire_all()
+    return db.session.get(Product, product.id).stock
+
+
+def expire_now(order) -> None:
+    order = db.session.get(Order, order.id)
+    order.reserved_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+
+
+def test_out_of_stock_at_checkout_goes_back_to_the_cart_reserving_nothing(shopper, make_product):
+    mug = make_product(name="Mug", stock=3)
+    towel = make_product(name="Towel", stock=5)
+    shopper.client.post("/cart/add", data={"product_id": mug.id, "quantity": 2})
+    shopper.client.post("/cart/add", data={"product_id": towel.id, "quantity": 1})
+    mug_row = db.session.get(Product, mug.id)
+    mug_row.stock = 1  # someone else bought it meanwhile
+    db.session.commit()
+    response = shopper.client.post(
+        "/checkout", data={"email": "a@example.com"}, follow_redirects=True
+    )
+    assert "can&#39;t be bought as they are" in response.get_data(as_text=True)
+    assert db.session.execute(db.select(db.func.count(Order.id))).scalar_one() == 0
+    assert stock_of(mug) == 1 and stock_of(towel) == 5
+
+
+def test_price_change_since_the_cart_was_shown_sends_the_customer_back(shopper, make_product):
+    mug = make_product(price_minor=1000)
+    shopper.client.post("/cart/add", data={"product_id": mug.id, "quantity": 1})
+    page = shopper.client.get("/cart/").get_data(as_text=True)
+    version = page.split('name="cart_version" type="hidden" value="')[1].split('"')[0]
+    db.session.get(Product, mug.id).price_minor = 1200
+    db.session.commit()
+    response = shopper.client.post(
+        "/checkout",
+        data={"email": "a@example.com", "cart_version": version},
+        follow_redirects=True,
+    )
+    assert "Your cart changed" in response.get_data(as_text=True)
+    assert stock_of(mug) == 10
+    assert db.session.execute(db.select(db.func.count(Order.id))).scalar_one() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs TEST_DATABASE_URL")
+def test_two_customers_race_for_the_last_item(app, make_product):
+    lamp = make_product(name="Lamp", stock=1)
+    lamp_id = lamp.id
+    results = []
+    barrier = threading.Barrier(2)
+
+    def buy(n):
+        with app.test_client() as c:
+            c.post("/cart/add", data={"product_id": lamp_id, "quantity": 1})
+            barrier.wait()
+            response = c.post("/checkout", data={"email": f"racer{n}@example.com"})
+            results.append("/pay" in response.headers.get("Location", ""))
+
+    threads = [threading.Thread(target=buy, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [False, True]
+    assert stock_of(lamp) == 0
+    assert db.session.execute(db.select(db.func.count(Order.id))).scalar_one() == 1
+
+
+def test_expiry_cancels_the_intent_and_releases_stock(shopper, make_product, runner, stripe_api):
+    mug = make_product(stock=4)
+    order = shopper.checkout((mug, 3))
+    intent = shopper.start(order).get_json()
+    assert stock_of(mug) == 1
+    expire_now(order)
+    result = runner.invoke(args=["orders", "expire"])
+    assert result.exit_code == 0, result.output
+    assert f"{order.number}: canceled" in result.output
+    assert reload(order).status == "canceled" and stock_of(mug) == 4
+    assert stripe_api.v1.payment_intents.retrieve(intent["intent_id"])["status"] == "canceled"
+    # Running it again finds nothing to do and releases nothing twice.
+    assert "0 expired order(s)" in runner.invoke(args=["orders", "expire"]).output
+    assert stock_of(mug) == 4
+
+
+def test_expired_order_paid_at_the_last_second_ends_paid(shopper, make_product, runner):
+    mug = make_product(stock=4)
+    order = shopper.checkout((mug, 1))
+    intent = shopper.start(order).get_json()
+    shopper.confirm_at_stripe(intent, "pm_card_visa")  # paid, but nobody told the shop yet
+    expire_now(order)
+    result = runner.invoke(args=["orders", "expire"])
+    assert result.exit_code == 0, result.output
+    assert reload(order).status == "paid" and stock_of(mug) == 3
+
+
+def test_expiry_without_an_intent(shopper, make_product, runner):
+    mug = make_product(stock=2)
+    order = shopper.checkout((mug, 2))
+    expire_now(order)
+    runner.invoke(args=["orders", "expire"])
+    assert reload(order).status == "canceled" and stock_of(mug) == 2
+
+
+def test_reconcile_recovers_orders_whose_webhooks_were_lost(
+    shopper, make_product, runner, sandbox, stripe_api
+):
+    first = shopper.checkout((make_product(price_minor=2000), 1))
+    second = shopper.checkout((make_product(price_minor=3000), 1))
+    for order in (first, second):
+        intent = shopper.start(order).get_json()
+        shopper.confirm_at_stripe(intent, "pm_card_visa")
+    paid_intent = db.session.get(Order, second.id).payments[0].intent_id
+    stripe_api.v1.refunds.create({"payment_intent": paid_intent, "amount": 500})
+    result = runner.invoke(args=["stripe", "reconcile", "--since", "1d"])
+    assert result.exit_code == 0, result.output
+    assert f"{first.number}: pending → paid" in result.output
+    assert reload(first).status == "paid"
+    assert reload(second).status == "partially_refunded"
+    again = runner.invoke(args=["stripe", "reconcile"])
+    assert again.output.strip().endswith("0 change(s).")
+
+
+def test_reconcile_refuses_a_bad_since(runner):
+    result = runner.invoke(args=["stripe", "reconcile", "--since", "soon"])
+    assert result.exit_code == 2 and "use a number and d, h or m" in result.output
+
+
+def test_reprocess_failed_events(shopper, make_product, sandbox, webhooks_on, runner):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    intent = shopper.start(order).get_json()
+    sandbox.control.configure(max_attempts=1)
+    sandbox.control.fault(
+        f"/v1/payment_intents/{intent['intent_id']}", "error", count=3, method="GET"
+    )
+    shopper.confirm_at_stripe(intent, "pm_card_visa")
+    settle_webhooks(sandbox)
+    sandbox.control.configure(max_attempts=5)
+    assert reload(order).status == "pending"
+    result = runner.invoke(args=["stripe", "events", "reprocess", "--failed"])
+    assert result.exit_code == 0, result.output
+    assert "processed" in result.output
+    assert reload(order).status == "paid"

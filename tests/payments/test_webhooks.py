@@ -1,0 +1,200 @@
+"""The webhook endpoint: signatures, the inbox, duplicates, order, failures."""
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+
+import pytest
+
+from shop.extensions import db
+from shop.models import Dispute, OrderEvent, Refund, StripeEvent
+from tests.conftest import POSTGRES_URL
+from tests.payments_support import WEBHOOK_SECRET, reload, settle_webhooks
+
+
+def sign(body: bytes, secret: str = WEBHOOK_SECRET, at: int | None = None) -> str:
+    at = int(time.time()) if at is None else at
+    digest = hmac.new(secret.encode(), f"{at}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={at},v1={digest}"
+
+
+def deliver(client, event: dict, **sign_kw):
+    body = json.dumps(event).encode()
+    return client.post(
+        "/webhooks/stripe",
+        data=body,
+        content_type="application/json",
+        headers={"Stripe-Signature": sign(body, **sign_kw)},
+    )
+
+
+def inbox_count() -> int:
+    return db.session.execute(db.select(db.func.count()).select_from(StripeEvent)).scalar_one()
+
+
+def intent_event(intent_id: str, event_type="payment_intent.succeeded", event_id="evt_test_1"):
+    return {
+        "id": event_id,
+        "object": "event",
+        "type": event_type,
+        "created": int(time.time()),
+        "livemode": False,
+        "data": {"object": {"id": intent_id, "object": "payment_intent"}},
+    }
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Stripe-Signature": "t=1,v1=deadbeef"},
+        {"Stripe-Signature": "garbage"},
+    ],
+    ids=["missing", "wrong", "garbled"],
+)
+def test_bad_or_missing_signature_is_400_and_nothing_stored(client, headers):
+    body = json.dumps(intent_event("pi_x")).encode()
+    response = client.post(
+        "/webhooks/stripe", data=body, headers=headers, content_type="application/json"
+    )
+    assert response.status_code == 400 and inbox_count() == 0
+
+
+def test_stale_timestamp_is_refused(client):
+    assert deliver(client, intent_event("pi_x"), at=int(time.time()) - 301).status_code == 400
+    assert deliver(client, intent_event("pi_x"), secret="whsec_other").status_code == 400
+    assert inbox_count() == 0
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[]", b'{"id": 5}', b'{"id": "evt_1"}'])
+def test_malformed_but_signed_bodies_are_400(client, body):
+    response = client.post(
+        "/webhooks/stripe",
+        data=body,
+        content_type="application/json",
+        headers={"Stripe-Signature": sign(body)},
+    )
+    assert response.status_code == 400 and inbox_count() == 0
+
+
+def test_unknown_type_is_stored_as_ignored(client):
+    event = {**intent_event("cus_1", "customer.tax_id.created", "evt_unknown")}
+    assert deliver(client, event).status_code == 200
+    assert db.session.get(StripeEvent, "evt_unknown").status == "ignored"
+
+
+def test_same_event_five_times_has_one_effect(shopper, make_product, sandbox):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    intent = shopper.start(order).get_json()
+    shopper.confirm_at_stripe(intent, "pm_card_visa")
+    event = intent_event(intent["intent_id"], event_id="evt_dup")
+    statuses = [deliver(shopper.client, event).status_code for _ in range(5)]
+    assert statuses == [200] * 5
+    assert inbox_count() == 1
+    assert reload(order).status == "paid"
+    paid = db.session.execute(
+        db.select(db.func.count()).where(OrderEvent.kind == "status_paid")
+    ).scalar_one()
+    assert paid == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs TEST_DATABASE_URL")
+def test_concurrent_duplicates_on_postgres_have_one_effect(app, shopper, make_product):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    intent = shopper.start(order).get_json()
+    shopper.confirm_at_stripe(intent, "pm_card_visa")
+    event = intent_event(intent["intent_id"], event_id="evt_race")
+    results = []
+
+    def send():
+        with app.test_client() as c:
+            results.append(deliver(c, event).status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [200] * 5
+    assert inbox_count() == 1
+    assert reload(order).status == "paid"
+    assert (
+        db.session.execute(
+            db.select(db.func.count()).where(OrderEvent.kind == "status_paid")
+        ).scalar_one()
+        == 1
+    )
+
+
+def test_events_in_reverse_order_end_in_the_right_state(
+    shopper, make_product, sandbox, webhooks_on
+):
+    sandbox.control.webhook_behaviour(reverse=20)
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    _, _, intent = shopper.pay(order, "pm_card_visa_chargeDeclined")
+    intent = shopper.start(order).get_json()
+    shopper.confirm_at_stripe(intent, "pm_card_visa")
+    settle_webhooks(sandbox)
+    assert reload(order).status == "paid"
+
+
+def test_payment_failed_after_succeeded_stays_paid(shopper, make_product, sandbox):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    response, _, intent = shopper.pay(order, "pm_card_visa")
+    assert response.get_json()["status"] == "paid"
+    late = intent_event(intent["intent_id"], "payment_intent.payment_failed", "evt_late")
+    late["data"]["object"]["last_payment_error"] = {
+        "code": "card_declined",
+        "decline_code": "generic_decline",
+        "message": "Your card was declined.",
+    }
+    assert deliver(shopper.client, late).status_code == 200
+    order = reload(order)
+    assert order.status == "paid"
+    kinds = set(
+        db.session.execute(
+            db.select(OrderEvent.kind).where(OrderEvent.order_id == order.id)
+        ).scalars()
+    )
+    assert {"payment_failed", "late_failure"} <= kinds
+
+
+def test_handler_failure_is_500_then_stripes_retry_succeeds(
+    shopper, make_product, sandbox, webhooks_on
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    intent = shopper.start(order).get_json()
+    # The shop cannot re-read the intent from Stripe: the handler fails, Stripe retries.
+    sandbox.control.fault(
+        f"/v1/payment_intents/{intent['intent_id']}", "error", count=3, method="GET"
+    )
+    shopper.confirm_at_stripe(intent, "pm_card_visa")
+    settle_webhooks(sandbox)
+    deliveries = [
+        d for d in sandbox.control.deliveries() if d["type"] == "payment_intent.succeeded"
+    ]
+    codes = [a.get("status_code") for a in deliveries[0]["attempts"]]
+    assert codes[0] == 500 and codes[-1] == 200
+    stored = db.session.get(StripeEvent, deliveries[0]["event_id"])
+    assert stored.status == "processed" and stored.attempts == 2
+    assert reload(order).status == "paid"
+
+
+def test_refund_and_dispute_made_outside_the_shop_show_on_the_order(
+    shopper, make_product, sandbox, stripe_api, webhooks_on
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    _, _, intent = shopper.pay(order, "pm_card_visa")
+    stripe_api.v1.refunds.create({"payment_intent": intent["intent_id"], "amount": 1000})
+    sandbox.control.create_dispute(intent["intent_id"])
+    settle_webhooks(sandbox)
+    order = reload(order)
+    assert order.status == "partially_refunded" and order.amount_refunded_minor == 1000
+    refund = db.session.execute(db.select(Refund)).scalar_one()
+    assert refund.amount_minor == 1000 and refund.status == "succeeded"
+    dispute = db.session.execute(db.select(Dispute)).scalar_one()
+    assert dispute.reason == "fraudulent" and dispute.status == "needs_response"
+    assert dispute.evidence_due_by is not None and order.dispute_status == "needs_response"
