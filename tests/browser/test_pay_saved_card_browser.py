@@ -1,0 +1,53 @@
+"""A signed-in customer saves a card while paying, then pays the next order in one click."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import fill_card
+from tests.payments_support import settle_webhooks
+
+
+@pytest.fixture
+def app_config(stripe_config):
+    return stripe_config
+
+
+def buy_teapot(page, shop_url: str) -> None:
+    page.goto(shop_url + "/")
+    page.get_by_role("link", name="Glass teapot").click()
+    page.get_by_role("button", name="Add to cart").click()
+    page.get_by_role("button", name="Checkout").click()  # the email is prefilled
+    expect(page.get_by_role("heading", name=re.compile("Pay for order"))).to_be_visible()
+
+
+def test_save_while_paying_then_pay_with_the_saved_card(
+    page, webhooks_on, sandbox, make_user, make_product
+):
+    make_product(name="Glass teapot", price_minor=2800, stock=5)
+    make_user(email="ann@example.com", password="password123")
+    shop = webhooks_on.url
+    page.goto(shop + "/auth/login")
+    page.get_by_label("Email").fill("ann@example.com")
+    page.get_by_label("Password").fill("password123")
+    page.get_by_role("button", name="Log in").click()
+
+    buy_teapot(page, shop)
+    expect(page.get_by_role("radio", name="Use a new card")).to_be_checked()
+    fill_card(page, "4242424242424242")
+    page.get_by_role("checkbox", name="Save this card for future purchases").check()
+    page.get_by_role("button", name="Pay $28.00").click()
+    expect(page.get_by_role("heading", name=re.compile("Thank you"))).to_be_visible()
+    settle_webhooks(sandbox)
+
+    page.get_by_role("link", name="Payment methods").click()
+    expect(page.get_by_test_id("saved-card")).to_have_count(1)
+    expect(page.get_by_test_id("saved-card")).to_contain_text("Default")
+
+    buy_teapot(page, shop)
+    saved = page.get_by_role("radio", name=re.compile(r"Visa •••• 4242.*\(Default\)"))
+    expect(saved).to_be_checked()
+    page.get_by_role("button", name="Pay $28.00").click()  # one click, no card typed
+    expect(page.get_by_role("heading", name=re.compile("Thank you"))).to_be_visible()
+    expect(page.get_by_test_id("order-status")).to_have_text("Paid")
