@@ -5,7 +5,6 @@ cross-origin. Its server side creates intents through the real ``stripe`` SDK wi
 secret key; its page mounts the Payment Element from the sandbox's ``/v3/``.
 """
 
-import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -14,9 +13,9 @@ import pytest
 import stripe
 from flask import Flask, jsonify, render_template, request, send_from_directory
 from playwright.sync_api import Browser, Page
-from werkzeug.serving import make_server
 
 from stripe_sandbox.testing import run_sandbox
+from tests.conftest import LiveServer
 
 PAGE_DIR = Path(__file__).with_name("page")
 PUBLISHABLE_KEY = "pk_test_browser"
@@ -24,21 +23,6 @@ SECRET_KEY = "sk_test_browser"
 AMOUNT = 1999
 FRAME = 'iframe[title="Secure payment input frame"]'
 CHALLENGE = 'iframe[title="3D Secure challenge"]'
-
-
-class ThreadedServer:
-    """Serves a WSGI app on a free loopback port in a daemon thread."""
-
-    def __init__(self, wsgi_app):
-        self.app = wsgi_app
-        self._server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._thread.join(timeout=5)
 
 
 def make_test_shop(sandbox_url: str, client: stripe.StripeClient) -> Flask:
@@ -113,8 +97,8 @@ def stripe_client(sandbox) -> stripe.StripeClient:
 
 
 @pytest.fixture(scope="session")
-def test_shop_server(sandbox, stripe_client) -> Iterator[ThreadedServer]:
-    server = ThreadedServer(make_test_shop(sandbox.url, stripe_client))
+def test_shop_server(sandbox, stripe_client) -> Iterator[LiveServer]:
+    server = LiveServer(make_test_shop(sandbox.url, stripe_client))
     yield server
     server.stop()
 
