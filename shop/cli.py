@@ -38,7 +38,9 @@ def seed() -> None:
 
 
 def register(app: Flask) -> None:
+    from shop.admin import cli as admin_cli
     from shop.payments_cli import COMMANDS
 
     for command in (create_admin, seed, *COMMANDS):
         app.cli.add_command(command)
+    admin_cli.register(app)

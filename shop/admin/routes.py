@@ -1,19 +1,25 @@
-from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_login import current_user
+"""The admin area: payment health, order history, order pages and the webhook inbox.
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+Every view sits behind `require_admin` on the blueprint. The views live in one
+module per page family; importing them here registers them on `bp`.
+"""
 
+from flask import current_app, render_template
 
-@bp.before_request
-def require_admin():
-    """Anonymous visitors are sent to log in; signed-in non-admins see 404."""
-    if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    if not current_user.is_admin:
-        abort(404)
-    return None
+from shop.admin import events, orders  # noqa: F401  (registers their views)
+from shop.admin.blueprint import bp, require_admin
+from shop.admin.charts import bar_chart
+from shop.services import reports
+
+__all__ = ["bp", "require_admin"]
 
 
 @bp.get("/")
 def dashboard():
-    return render_template("admin/dashboard.html")
+    currency = current_app.config["SHOP_CURRENCY"]
+    return render_template(
+        "admin/dashboard.html",
+        windows=reports.health_windows(currency),
+        chart=bar_chart(reports.revenue_per_day(currency)),
+        currency=currency,
+    )

@@ -2,7 +2,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.extensions import db
@@ -45,6 +54,16 @@ class Order(db.Model):
         Index("ix_order_email", "email"),
         Index("ix_order_user_id_created_at", "user_id", "created_at"),
         Index("ix_order_status_reserved_until", "status", "reserved_until"),
+        # The admin dashboard sums revenue over windows of paid_at.
+        Index("ix_order_paid_at", "paid_at"),
+        # The admin history's "dispute open" filter: only disputed orders are indexed.
+        Index(
+            "ix_order_disputed_created_at_id",
+            "created_at",
+            "id",
+            postgresql_where=text("dispute_status IS NOT NULL"),
+            sqlite_where=text("dispute_status IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,7 +132,11 @@ class OrderEvent(db.Model):
     """
 
     __tablename__ = "order_event"
-    __table_args__ = (UniqueConstraint("order_id", "key", name="uq_order_event_order_id_key"),)
+    __table_args__ = (
+        UniqueConstraint("order_id", "key", name="uq_order_event_order_id_key"),
+        # The admin dashboard counts failures by kind over a time window.
+        Index("ix_order_event_kind_created_at", "kind", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("order.id", ondelete="CASCADE"), index=True)

@@ -21,6 +21,8 @@ class StripeEvent(db.Model):
         ),
         Index("ix_stripe_event_status_received_at", "status", "received_at"),
         Index("ix_stripe_event_type_received_at", "type", "received_at"),
+        # The admin inbox lists every event newest first, walking (received_at, id).
+        Index("ix_stripe_event_received_at_id", "received_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(255), primary_key=True)

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from shop.extensions import db
 from shop.logs import log_event
-from shop.models import Order, OrderStatus, Payment, User, utcnow
+from shop.models import Order, OrderStatus, Payment, utcnow
 from shop.services import orders, payments, stripe_client
 from shop.services.orders import OrderError
 
@@ -20,7 +20,6 @@ def cancel_order(
     order: Order,
     *,
     actor: str,
-    actor_user: User | None = None,
     reason: str = "requested_by_customer",
 ) -> Order:
     """Cancel a pending (or processing) order, its intents at Stripe first; releases stock."""
@@ -51,14 +50,6 @@ def cancel_order(
     order = orders.lock_order(order.id)
     if order.status in (S.PENDING, S.PROCESSING) and not _payment_in_flight(order):
         orders.transition(order, S.CANCELED, actor=actor, message=f"Order cancelled by {actor}.")
-        if actor_user is not None:
-            orders.record(
-                order,
-                "admin_action",
-                f"{actor} cancelled the order.",
-                actor=actor,
-                actor_user=actor_user,
-            )
     log_event("order.cancel", order=order.number, outcome=order.status, actor=actor)
     return order
 

@@ -1,0 +1,1 @@
+"""Benchmarks that print tables; none of them asserts on timings."""

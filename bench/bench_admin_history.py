@@ -1,0 +1,221 @@
+"""How the admin order history behaves at 10k, 100k and 1M orders on PostgreSQL.
+
+    BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \\
+        .venv/bin/python bench/bench_admin_history.py [--sizes 10000 100000 1000000] [--runs 15]
+
+Seeds a dedicated schema (dropped at the end) with generate_series, then times
+/admin/orders through the Flask test client for a few typical filters and for a
+page deep in the history, counting the SQL statements each page runs. Prints a
+table and the 1M/10k ratio of the median times; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, text
+from werkzeug.datastructures import MultiDict
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from shop import create_app  # noqa: E402
+from shop.admin.forms import HistoryFilterForm  # noqa: E402
+from shop.extensions import db  # noqa: E402
+from shop.models import Order, User  # noqa: E402
+from shop.services import order_history  # noqa: E402
+from shop.services.order_history import Cursor  # noqa: E402
+
+SCHEMA = "bench_admin_history"
+ADMIN = ("bench-admin@example.com", "bench-password")
+
+# Orders i = 1..N: newest first as i grows older by 31 s; every 7th pending, every
+# 50th refunded; a payment per order (every 13th declined); a dispute per 997 orders.
+SEED_ORDERS = """
+INSERT INTO "order" (id, number, email, currency, subtotal_minor, shipping_minor, tax_minor,
+    total_minor, amount_refunded_minor, status, dispute_status, reserved_until, created_at,
+    updated_at, paid_at)
+SELECT i, 'B' || lpad(i::text, 9, '0'), 'customer' || (i % 40000) || '@example.com', 'usd',
+    1000 + (i % 9000), 0, 0, 1000 + (i % 9000),
+    CASE WHEN i % 50 = 0 THEN 1000 + (i % 9000) ELSE 0 END,
+    CASE WHEN i % 7 = 0 THEN 'pending' WHEN i % 50 = 0 THEN 'refunded' ELSE 'paid' END,
+    CASE WHEN i % 997 = 0 THEN 'needs_response' END,
+    now() - i * interval '31 seconds' + interval '30 minutes',
+    now() - i * interval '31 seconds', now() - i * interval '31 seconds',
+    CASE WHEN i % 7 = 0 THEN NULL ELSE now() - i * interval '31 seconds' END
+FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS i
+"""
+SEED_PAYMENTS = """
+INSERT INTO payment (id, order_id, intent_id, amount_minor, currency, status, charge_id,
+    card_brand, card_last4, failure_code, amount_refunded_minor, created_at, updated_at)
+SELECT i, i, 'pi_bench_' || i, 1000 + (i % 9000), 'usd',
+    CASE WHEN i % 7 = 0 THEN 'requires_payment_method' ELSE 'succeeded' END,
+    CASE WHEN i % 7 = 0 THEN NULL ELSE 'ch_bench_' || i END,
+    'visa', lpad((i % 10000)::text, 4, '0'),
+    CASE WHEN i % 7 = 0 THEN 'card_declined' END,
+    CASE WHEN i % 50 = 0 THEN 1000 + (i % 9000) ELSE 0 END,
+    now() - i * interval '31 seconds', now() - i * interval '31 seconds'
+FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS i
+"""
+SEED_DISPUTES = """
+INSERT INTO dispute (order_id, payment_id, stripe_dispute_id, amount_minor, currency, reason,
+    status, evidence_due_by, created_at, updated_at)
+SELECT i, i, 'dp_bench_' || i, 1000 + (i % 9000), 'usd', 'fraudulent', 'needs_response',
+    now() + interval '7 days', now(), now()
+FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS i WHERE i % 997 = 0
+"""
+
+
+def schema_url(base: str) -> str:
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options=-csearch_path%3D{SCHEMA}"
+
+
+def scenarios(size: int) -> list[tuple[str, dict]]:
+    return [
+        ("first page", {}),
+        ("deep page", {"after": None}),  # filled in once the data exists
+        ("status=pending", {"status": "pending"}),
+        ("search email", {"q": f"customer{size % 40000 // 2}@example.com"}),
+        ("search last4", {"q": "4242", "payment": "succeeded"}),
+        ("dispute open", {"dispute": "y"}),
+    ]
+
+
+def seed(first: int, last: int) -> None:
+    params = {"first": first, "last": last}
+    for statement in (SEED_ORDERS, SEED_PAYMENTS, SEED_DISPUTES):
+        db.session.execute(text(statement), params)
+    db.session.commit()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("ANALYZE"))
+
+
+def deep_cursor(size: int) -> str:
+    """The cursor 30 rows from the oldest end of the history."""
+    row = db.session.execute(
+        db.select(Order.created_at, Order.id)
+        .order_by(Order.created_at.asc(), Order.id.asc())
+        .offset(30)
+        .limit(1)
+    ).one()
+    return Cursor(row.created_at, row.id).encode()
+
+
+def time_parts(query: dict, runs: int) -> tuple[float, float]:
+    """p50 of the service calls alone: the keyset page of rows, and the count + totals."""
+    filters = HistoryFilterForm(formdata=MultiDict(query), meta={"csrf": False}).to_filter()
+    after = Cursor.decode(query.get("after"))
+    rows, totals = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        order_history.page(filters, after=after)
+        middle = time.perf_counter()
+        order_history.summarize(filters)
+        totals.append((time.perf_counter() - middle) * 1000)
+        rows.append((middle - start) * 1000)
+    return statistics.median(rows), statistics.median(totals)
+
+
+def time_page(client, query: dict, runs: int) -> tuple[float, float, int]:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    for _ in range(3):
+        client.get("/admin/orders", query_string=query)
+    timings = []
+    for _ in range(runs):
+        statements.clear()
+        event.listen(db.engine, "before_cursor_execute", count)
+        start = time.perf_counter()
+        response = client.get("/admin/orders", query_string=query)
+        timings.append((time.perf_counter() - start) * 1000)
+        event.remove(db.engine, "before_cursor_execute", count)
+        assert response.status_code == 200
+    timings.sort()
+    p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
+    return statistics.median(timings), p95, len(statements)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--keep", action="store_true", help="Keep the schema to EXPLAIN later.")
+    args = parser.parse_args()
+    base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    if not base or not base.startswith("postgresql"):
+        raise SystemExit("Set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL URL.")
+    admin_engine = create_engine(base)
+    with admin_engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{SCHEMA}"'))
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": schema_url(base), "SECRET_KEY": "bench", "TESTING": True,
+        "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
+    })
+    results: dict[tuple[int, str], tuple[float, float, int]] = {}
+    try:
+        with app.app_context():
+            db.create_all()
+            user = User(email=ADMIN[0], is_admin=True)
+            user.set_password(ADMIN[1])
+            db.session.add(user)
+            db.session.commit()
+            client = app.test_client()
+            client.post("/auth/login", data={"email": ADMIN[0], "password": ADMIN[1]})
+            seeded = 0
+            for size in sorted(args.sizes):
+                started = time.perf_counter()
+                seed(seeded + 1, size)
+                seeded = size
+                print(f"seeded {size:>9,} orders in {time.perf_counter() - started:6.1f} s",
+                      flush=True)
+                for name, query in scenarios(size):
+                    if "after" in query:
+                        query = {"after": deep_cursor(size)}
+                    with app.test_request_context():
+                        parts = time_parts(query, args.runs)
+                    results[size, name] = (*time_page(client, query, args.runs), *parts)
+                db.session.remove()
+    finally:
+        if not args.keep:
+            with admin_engine.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
+        admin_engine.dispose()
+    report(results, sorted(args.sizes))
+
+
+def report(results: dict, sizes: list[int]) -> None:
+    names = [name for name, _ in scenarios(0)]
+    print()
+    print("Whole page through the test client (p50, p95), SQL statements per page, and the")
+    print("p50 of its two parts: the keyset page of rows, and the count + totals of the filter.")
+    print()
+    print(f"{'orders':>10} | {'page':<14} | {'p50 ms':>8} | {'p95 ms':>8} | {'queries':>7} | "
+          f"{'rows ms':>8} | {'totals ms':>9}")
+    print("-" * 84)
+    for size in sizes:
+        for name in names:
+            p50, p95, queries, rows, totals = results[size, name]
+            print(f"{size:>10,} | {name:<14} | {p50:8.1f} | {p95:8.1f} | {queries:>7} | "
+                  f"{rows:8.1f} | {totals:9.1f}")
+    if len(sizes) > 1:
+        small, large = sizes[0], sizes[-1]
+        print()
+        print(f"p50 ratio {large:,} / {small:,} orders (whole page, rows part):")
+        for name in names:
+            page_ratio = results[large, name][0] / results[small, name][0]
+            rows_ratio = results[large, name][3] / results[small, name][3]
+            print(f"  {name:<14} {page_ratio:6.2f}x {rows_ratio:6.2f}x")
+
+
+if __name__ == "__main__":
+    main()

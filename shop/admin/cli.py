@@ -1,0 +1,60 @@
+"""`flask refund ORDER [--amount 12.50] [--reason ...] [--dry-run]`: the admin page's refund."""
+
+import uuid
+
+import click
+from flask import Flask, current_app
+
+from shop.extensions import db
+from shop.money import MoneyError, format_money, parse_amount
+from shop.services import orders, refunds
+from shop.services.orders import OrderError
+from shop.services.stripe_client import PaymentsError
+
+
+def _money(amount_minor: int, currency: str) -> str:
+    return format_money(amount_minor, currency, current_app.config["SHOP_LOCALE"])
+
+
+@click.command("refund")
+@click.argument("number")
+@click.option("--amount", help="Amount in the order's currency, e.g. 12.50 (default: all left).")
+@click.option("--reason", type=click.Choice(refunds.REASONS), help="Stripe's refund reason.")
+@click.option("--dry-run", is_flag=True, help="Print what would be refunded; change nothing.")
+def refund_command(number: str, amount: str | None, reason: str | None, dry_run: bool) -> None:
+    """Refund all or part of order NUMBER through Stripe."""
+    order = orders.find_order(number.strip().upper())
+    if order is None:
+        raise click.ClickException(f"No order {number}.")
+    try:
+        amount_minor = parse_amount(amount, order.currency) if amount else order.refundable_minor
+    except MoneyError as error:
+        raise click.BadParameter(str(error), param_hint="--amount") from None
+    left = _money(order.refundable_minor, order.currency)
+    what = f"{_money(amount_minor, order.currency)} of order {order.number} ({left} left to refund)"
+    if dry_run:
+        if order.status not in refunds.REFUNDABLE or amount_minor > order.refundable_minor:
+            raise click.ClickException(f"Would not refund {what}: order is {order.status}.")
+        click.echo(f"Would refund {what}, reason: {reason or 'none'}. Nothing was changed.")
+        return
+    try:
+        refund = refunds.request_refund(
+            order, amount_minor, reason, requested_by=None, request_key=uuid.uuid4().hex
+        )
+    except (PaymentsError, OrderError) as error:
+        db.session.rollback()
+        raise click.ClickException(getattr(error, "message", None) or str(error)) from None
+    orders.record(
+        order,
+        "admin_refund",
+        f"Refund of {_money(amount_minor, order.currency)} requested from the command line.",
+        actor="command line",
+        key=f"refund:{refund.stripe_refund_id}:cli",
+    )
+    db.session.commit()
+    click.echo(f"Refund {refund.stripe_refund_id}: {what}, {refund.status}.")
+    click.echo(f"Order {order.number} is now {order.status}.")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(refund_command)

@@ -1,0 +1,95 @@
+import uuid
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, HiddenField, SearchField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from shop.models import OrderStatus
+from shop.models.webhook import EVENT_STATUSES
+from shop.money import MoneyError, parse_amount
+from shop.services.order_history import PAYMENT_STATUSES, HistoryFilter
+
+REFUND_REASONS = ("requested_by_customer", "duplicate", "fraudulent")
+
+
+def _label(value: str) -> str:
+    return value.replace("_", " ").capitalize()
+
+
+class HistoryFilterForm(FlaskForm):
+    """The order history's filters: a GET form, so links to a filtered list can be shared."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(
+        "Search",
+        validators=[Optional(), Length(max=254)],
+        description="Order number, email, PaymentIntent id or card last 4",
+    )
+    status = SelectField(
+        "Status", choices=[("", "Any")] + [(s.value, _label(s.value)) for s in OrderStatus]
+    )
+    payment = SelectField(
+        "Payment status", choices=[("", "Any")] + [(s, _label(s)) for s in PAYMENT_STATUSES]
+    )
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+    dispute = BooleanField("Dispute open")
+
+    def to_filter(self) -> HistoryFilter:
+        """The filter its valid fields describe; invalid ones keep their errors and are ignored."""
+        self.validate()
+
+        def ok(field):
+            return None if field.errors else field.data
+
+        return HistoryFilter(
+            status=ok(self.status) or None,
+            payment_status=ok(self.payment) or None,
+            date_from=ok(self.date_from),
+            date_to=ok(self.date_to),
+            dispute_open=bool(self.dispute.data),
+            search=(ok(self.q) or "").strip(),
+        )
+
+
+class EventFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    status = SelectField("Status", choices=[("", "Any")] + [(s, _label(s)) for s in EVENT_STATUSES])
+    type = SelectField("Type", choices=[("", "Any")], validate_choice=False)
+
+
+class RefundForm(FlaskForm):
+    """Refund part or all of an order. `request_key` makes a double submit refund once."""
+
+    amount = StringField("Amount", validators=[DataRequired("Enter an amount."), Length(max=30)])
+    reason = SelectField(
+        "Reason",
+        choices=[("", "No reason given")] + [(r, _label(r)) for r in REFUND_REASONS],
+        default="requested_by_customer",
+    )
+    request_key = HiddenField(validators=[DataRequired(), Length(max=64)])
+
+    def __init__(self, currency: str, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+        self.amount_minor: int | None = None
+        if not self.request_key.data:
+            self.request_key.data = uuid.uuid4().hex
+
+    def validate_amount(self, field) -> None:
+        try:
+            self.amount_minor = parse_amount(field.data, self.currency)
+        except MoneyError as error:
+            raise ValidationError(str(error)) from None
+
+    def renew_key(self) -> None:
+        """A fresh key, so a corrected form is a new request rather than a replay."""
+        self.request_key.data = uuid.uuid4().hex
+
+
+class ActionForm(FlaskForm):
+    """Only the CSRF token, for one-button actions (cancel, sync, reprocess)."""

@@ -1,0 +1,184 @@
+"""Order history, the order page, and the actions on an order: refund, cancel, sync."""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from shop.admin.blueprint import bp
+from shop.admin.forms import ActionForm, HistoryFilterForm, RefundForm
+from shop.extensions import db
+from shop.models import Order, utcnow
+from shop.money import to_decimal
+from shop.services import cancellation, order_history, orders, reconcile, refunds, stripe_client
+from shop.services.order_history import Cursor
+from shop.services.orders import OrderError
+from shop.services.stripe_client import PaymentsError
+from shop.web.templating import money
+
+PAGING_ARGS = ("after", "before")
+
+
+def _load_order(number: str) -> Order:
+    """The order with everything its page shows, in a fixed few queries; 404 if unknown."""
+    order = db.session.execute(
+        db.select(Order)
+        .where(Order.number == number.upper())
+        .options(
+            selectinload(Order.lines),
+            selectinload(Order.payments),
+            selectinload(Order.refunds),
+            selectinload(Order.disputes),
+            selectinload(Order.events),
+            selectinload(Order.user),
+        )
+    ).scalar_one_or_none()
+    if order is None:
+        abort(404)
+    return order
+
+
+def _admin():
+    """The signed-in admin as a User row (services get a model, not a proxy)."""
+    return current_user._get_current_object()
+
+
+def _record_action(order: Order, kind: str, what: str) -> None:
+    """Put an admin's action on the order's timeline, saying who did it."""
+    orders.record(order, kind, f"{current_user.email} {what}", actor=current_user.email,
+                  actor_user=_admin())
+
+
+def _render_order(order: Order, refund_form: RefundForm, status: int = 200):
+    if not refund_form.amount.data and order.refundable_minor > 0:
+        refund_form.amount.data = str(to_decimal(order.refundable_minor, order.currency))
+    page = render_template(
+        "admin/order.html",
+        order=order,
+        refund_form=refund_form,
+        action_form=ActionForm(),
+        can_refund=order.status in refunds.REFUNDABLE and order.refundable_minor > 0,
+        can_cancel=order.status in ("pending", "processing"),
+        dashboard_url=stripe_client.dashboard_url,
+        now=utcnow(),
+    )
+    return page, status
+
+
+@bp.get("/orders")
+def order_list():
+    form = HistoryFilterForm(formdata=request.args)
+    filters = form.to_filter()
+    history = order_history.page(
+        filters,
+        after=Cursor.decode(request.args.get("after")),
+        before=Cursor.decode(request.args.get("before")),
+        per_page=current_app.config.get("ADMIN_ORDERS_PER_PAGE", 25),
+    )
+    filter_args = {k: v for k, v in request.args.items() if k not in PAGING_ARGS and v}
+    return render_template(
+        "admin/orders.html",
+        form=form,
+        history=history,
+        summary=order_history.summarize(filters),
+        filter_args=filter_args,
+    )
+
+
+def _csv_text(rows: Iterable[list[str]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+@bp.get("/orders.csv")
+def order_csv():
+    """The filtered history as CSV, streamed row by row from a server-side cursor."""
+    filters = HistoryFilterForm(formdata=request.args).to_filter()
+    stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+    return Response(
+        stream_with_context(_csv_text(order_history.csv_rows(filters))),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="orders-{stamp}.csv"'},
+    )
+
+
+@bp.get("/orders/<number>")
+def order_detail(number: str):
+    order = _load_order(number)
+    return _render_order(order, RefundForm(order.currency))
+
+
+@bp.post("/orders/<number>/refund")
+def refund_order(number: str):
+    order = _load_order(number)
+    form = RefundForm(order.currency)
+    if not form.validate_on_submit():
+        return _render_order(order, form, 400)
+    try:
+        refund = refunds.request_refund(
+            order,
+            form.amount_minor,
+            form.reason.data or None,
+            requested_by=_admin(),
+            request_key=form.request_key.data,
+        )
+    except (PaymentsError, OrderError) as error:
+        db.session.rollback()
+        form.renew_key()
+        form.form_errors.append(getattr(error, "message", None) or str(error))
+        return _render_order(_load_order(number), form, 400)
+    db.session.commit()
+    flash(f"Refund of {money(refund.amount_minor, refund.currency)}: {refund.status}.", "success")
+    return redirect(url_for("admin.order_detail", number=order.number))
+
+
+@bp.post("/orders/<number>/cancel")
+def cancel_order(number: str):
+    order = _load_order(number)
+    if ActionForm().validate_on_submit():
+        try:
+            order = cancellation.cancel_order(order, actor=current_user.email)
+        except (PaymentsError, OrderError) as error:
+            db.session.rollback()
+            flash(getattr(error, "message", None) or str(error), "error")
+        else:
+            _record_action(order, "admin_cancel", f"asked to cancel the order; it is now "
+                           f"{order.status}.")
+            db.session.commit()
+            flash(f"Order {order.number} is now {order.status}.", "success")
+    return redirect(url_for("admin.order_detail", number=number))
+
+
+@bp.post("/orders/<number>/sync")
+def sync_order(number: str):
+    order = _load_order(number)
+    if ActionForm().validate_on_submit():
+        try:
+            changes = reconcile.reconcile_order(order)
+        except PaymentsError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(url_for("admin.order_detail", number=number))
+        summary = "; ".join(changes) if changes else "nothing had changed"
+        _record_action(order, "admin_sync", f"synced the order with Stripe: {summary}.")
+        db.session.commit()
+        flash(f"Synced with Stripe: {summary}.", "success")
+    return redirect(url_for("admin.order_detail", number=number))

@@ -1,0 +1,150 @@
+"""Payment health for the admin dashboard: what came in, what failed, what went back.
+
+Definitions, for a window [since, until):
+- revenue and orders paid: orders whose `paid_at` falls in the window (gross totals);
+- failed attempts: declines and failures on the timeline (`payment_failed`), plus the
+  failure code of payments whose order has no such entry (older or imported data);
+- success rate: orders paid / (orders paid + failed attempts), None with no attempts;
+- refunded and refund rate: succeeded refunds created in the window, over revenue;
+- disputes opened in the window, and those of them still open;
+- webhook events received in the window that are stuck as failed.
+Amounts are in the shop's currency; orders in other currencies are left out.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import exists, func, select
+
+from shop.extensions import db
+from shop.models import Dispute, Order, OrderEvent, Payment, Refund, StripeEvent, utcnow
+from shop.services.order_history import OPEN_DISPUTE_STATUSES
+
+WINDOWS = (("24 hours", timedelta(hours=24)), ("7 days", timedelta(days=7)),
+           ("30 days", timedelta(days=30)))
+FAILURE_KIND = "payment_failed"
+
+
+@dataclass
+class Health:
+    label: str
+    since: datetime
+    currency: str
+    revenue_minor: int = 0
+    orders_paid: int = 0
+    failed_attempts: int = 0
+    refunded_minor: int = 0
+    disputes_opened: int = 0
+    disputes_open: int = 0
+    failed_events: int = 0
+    decline_codes: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def success_rate(self) -> float | None:
+        attempts = self.orders_paid + self.failed_attempts
+        return self.orders_paid / attempts if attempts else None
+
+    @property
+    def refund_rate(self) -> float | None:
+        return self.refunded_minor / self.revenue_minor if self.revenue_minor else None
+
+
+def _scalar(query) -> int:
+    return db.session.execute(query).scalar_one() or 0
+
+
+def _decline_codes(since: datetime, until: datetime) -> Counter:
+    code = OrderEvent.data["code"].as_string()
+    from_timeline = db.session.execute(
+        select(code, func.count())
+        .where(
+            OrderEvent.kind == FAILURE_KIND,
+            OrderEvent.created_at >= since,
+            OrderEvent.created_at < until,
+        )
+        .group_by(code)
+    )
+    untracked = db.session.execute(
+        select(Payment.failure_code, func.count())
+        .where(
+            Payment.failure_code.is_not(None),
+            Payment.updated_at >= since,
+            Payment.updated_at < until,
+            ~exists().where(
+                OrderEvent.order_id == Payment.order_id, OrderEvent.kind == FAILURE_KIND
+            ),
+        )
+        .group_by(Payment.failure_code)
+    )
+    counts: Counter = Counter()
+    for name, count in [*from_timeline, *untracked]:
+        counts[name or "unknown"] += count
+    return counts
+
+
+def payment_health(
+    label: str, since: datetime, currency: str, until: datetime | None = None, top: int = 5
+) -> Health:
+    """The health numbers for orders and payments between `since` and `until` (now)."""
+    until = until or utcnow()
+    health = Health(label, since, currency)
+    paid = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(Order.total_minor), 0)).where(
+            Order.paid_at >= since, Order.paid_at < until, Order.currency == currency
+        )
+    ).one()
+    health.orders_paid, health.revenue_minor = paid
+    declines = _decline_codes(since, until)
+    health.failed_attempts = sum(declines.values())
+    health.decline_codes = declines.most_common(top)
+    health.refunded_minor = _scalar(
+        select(func.sum(Refund.amount_minor)).where(
+            Refund.status == "succeeded",
+            Refund.currency == currency,
+            Refund.created_at >= since,
+            Refund.created_at < until,
+        )
+    )
+    opened = (Dispute.created_at >= since, Dispute.created_at < until)
+    health.disputes_opened = _scalar(select(func.count(Dispute.id)).where(*opened))
+    health.disputes_open = _scalar(
+        select(func.count(Dispute.id)).where(*opened, Dispute.status.in_(OPEN_DISPUTE_STATUSES))
+    )
+    health.failed_events = _scalar(
+        select(func.count()).select_from(StripeEvent).where(
+            StripeEvent.status == "failed",
+            StripeEvent.received_at >= since,
+            StripeEvent.received_at < until,
+        )
+    )
+    return health
+
+
+def health_windows(currency: str, now: datetime | None = None) -> list[Health]:
+    """Health for the last 24 hours, 7 days and 30 days."""
+    now = now or utcnow()
+    return [payment_health(label, now - span, currency, until=now) for label, span in WINDOWS]
+
+
+def _day_of(column):
+    if db.engine.dialect.name == "postgresql":
+        return func.date(func.timezone("UTC", column))
+    return func.date(column)
+
+
+def revenue_per_day(currency: str, days: int = 30, today: date | None = None) -> list[tuple]:
+    """[(day, revenue_minor)] for each of the last `days` days (UTC), oldest first."""
+    today = today or utcnow().date()
+    first = today - timedelta(days=days - 1)
+    since = datetime.combine(first, time.min, tzinfo=UTC)
+    until = datetime.combine(today + timedelta(days=1), time.min, tzinfo=UTC)
+    day = _day_of(Order.paid_at)
+    rows = db.session.execute(
+        select(day, func.sum(Order.total_minor))
+        .where(Order.paid_at >= since, Order.paid_at < until, Order.currency == currency)
+        .group_by(day)
+    )
+    totals = {str(d): int(total) for d, total in rows}
+    series = [first + timedelta(days=n) for n in range(days)]
+    return [(d, totals.get(d.isoformat(), 0)) for d in series]

@@ -1,0 +1,51 @@
+"""In Chromium: an admin finds a paid order by email, refunds part of it, sees it on the
+timeline."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.admin.conftest import ADMIN
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def app_config(stripe_config):
+    return stripe_config
+
+
+def test_admin_finds_a_paid_order_by_email_and_refunds_part(
+    page, live_shop, admin, shopper, make_product
+):
+    order = shopper.checkout((make_product(name="Wool throw blanket", price_minor=8900), 1),
+                             email="ann@example.com")
+    shopper.checkout((make_product(price_minor=1200), 1), email="bob@example.com")
+    _, error, _ = shopper.pay(order, "pm_card_visa")
+    assert error is None
+
+    page.goto(f"{live_shop.url}/auth/login")
+    page.get_by_label("Email").fill(ADMIN[0])
+    page.get_by_label("Password").fill(ADMIN[1])
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Admin").click()
+    page.get_by_role("navigation", name="Admin").get_by_role("link", name="Orders").click()
+
+    page.get_by_label("Search").fill("Ann@Example.com")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_role("status")).to_contain_text("1 order matches")
+    page.get_by_role("link", name=order.number).click()
+
+    expect(page.get_by_role("heading", name=re.compile(f"Order {order.number}"))).to_be_visible()
+    expect(page.get_by_label("Amount")).to_have_value("89.00")
+    page.get_by_label("Amount").fill("20.00")
+    page.get_by_label("Reason").select_option(label="Requested by customer")
+    page.get_by_role("button", name="Refund", exact=True).click()
+
+    expect(page.get_by_role("status")).to_contain_text("Refund of $20.00: succeeded.")
+    expect(page.get_by_test_id("refunded")).to_have_text("$20.00")
+    timeline = page.get_by_role("region", name="Timeline")
+    expect(timeline).to_contain_text(f"Refund of $20.00 requested by {ADMIN[0]}.")
+    expect(timeline).to_contain_text("Refunded $20.00 of $89.00.")
+    expect(page.get_by_label("Amount")).to_have_value("69.00")

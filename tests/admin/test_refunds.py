@@ -1,0 +1,152 @@
+"""Refunds, cancellation and sync from the order page, paid through the Stripe sandbox."""
+
+import re
+
+import pytest
+
+from shop.extensions import db
+from shop.models import OrderEvent, Product, Refund
+from tests.admin.conftest import ADMIN
+from tests.conftest import AuthActions, csrf_token_from
+from tests.payments_support import reload
+
+
+@pytest.fixture
+def app_config(stripe_config):
+    return stripe_config
+
+
+@pytest.fixture
+def boss(app, admin):
+    """A second browser session: the admin, signed in, beside the shopper's."""
+    client = app.test_client()
+    AuthActions(client).login(*ADMIN)
+    return client
+
+
+@pytest.fixture
+def paid_order(shopper, make_product):
+    order = shopper.checkout((make_product(price_minor=2500), 1), email="ann@example.com")
+    _, error, _ = shopper.pay(order, "pm_card_visa")
+    assert error is None
+    return reload(order)
+
+
+def refund_form(client, order) -> dict:
+    """The refund form as the page renders it: default amount, reason, keys."""
+    html = client.get(f"/admin/orders/{order.number}").get_data(as_text=True)
+    form = html.split(f'action="/admin/orders/{order.number}/refund"')[1].split("</form>")[0]
+    fields = dict(re.findall(r'name="(\w+)" type="(?:hidden|text)" value="([^"]*)"', form))
+    fields.update(re.findall(r'<input[^>]*id="(amount)"[^>]*value="([^"]*)"', form))
+    fields["reason"] = "requested_by_customer"
+    return fields
+
+
+def timeline(order) -> list[str]:
+    return list(db.session.execute(
+        db.select(OrderEvent.message).where(OrderEvent.order_id == order.id)
+        .order_by(OrderEvent.id)
+    ).scalars())
+
+
+def test_partial_then_full_refund(boss, paid_order, stripe_api):
+    form = refund_form(boss, paid_order)
+    assert form["amount"] == "25.00"
+    response = boss.post(f"/admin/orders/{paid_order.number}/refund",
+                         data={**form, "amount": "10.00"}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Refund of $10.00: succeeded." in response.get_data(as_text=True)
+    order = reload(paid_order)
+    assert (order.status, order.amount_refunded_minor) == ("partially_refunded", 1000)
+    assert f"Refund of $10.00 requested by {ADMIN[0]}." in timeline(order)
+
+    form = refund_form(boss, order)
+    assert form["amount"] == "15.00"  # what is left
+    boss.post(f"/admin/orders/{order.number}/refund", data=form)
+    order = reload(order)
+    assert (order.status, order.amount_refunded_minor) == ("refunded", 2500)
+    at_stripe = stripe_api.v1.refunds.list({"limit": 10})
+    assert sorted(r["amount"] for r in at_stripe["data"]) == [1000, 1500]
+    page = boss.get(f"/admin/orders/{order.number}").get_data(as_text=True)
+    assert ">Refund</button>" not in page  # nothing left to refund
+
+
+def test_over_refund_is_refused_with_stripes_message(boss, paid_order):
+    form = refund_form(boss, paid_order)
+    response = boss.post(f"/admin/orders/{paid_order.number}/refund",
+                         data={**form, "amount": "30.00"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert ("Refund amount ($30.00) is greater than unrefunded amount on charge ($25.00)"
+            in html)
+    assert 'value="30.00"' in html  # the admin's input is kept
+    assert f'value="{form["request_key"]}"' not in html  # the corrected form is a new request
+    order = reload(paid_order)
+    assert (order.status, order.amount_refunded_minor) == ("paid", 0)
+    assert db.session.execute(db.select(db.func.count(Refund.id))).scalar_one() == 0
+
+
+def test_a_double_submitted_refund_form_refunds_once(app, boss, paid_order, stripe_api):
+    app.config["WTF_CSRF_ENABLED"] = True  # the admin's form carries its token
+    form = refund_form(boss, paid_order)
+    assert form["csrf_token"]
+    data = {**form, "amount": "7.50"}
+    first = boss.post(f"/admin/orders/{paid_order.number}/refund", data=data)
+    second = boss.post(f"/admin/orders/{paid_order.number}/refund", data=data)
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert len(stripe_api.v1.refunds.list({"limit": 10})["data"]) == 1
+    assert db.session.execute(db.select(db.func.count(Refund.id))).scalar_one() == 1
+    order = reload(paid_order)
+    assert (order.status, order.amount_refunded_minor) == ("partially_refunded", 750)
+
+
+def test_a_refund_made_outside_the_shop_appears_after_sync(boss, paid_order, stripe_api):
+    intent_id = paid_order.payments[0].intent_id
+    stripe_api.v1.refunds.create({"payment_intent": intent_id, "amount": 400})
+    page = boss.get(f"/admin/orders/{paid_order.number}")
+    token = csrf_token_from(page.get_data(as_text=True))
+    response = boss.post(f"/admin/orders/{paid_order.number}/sync",
+                         data={"csrf_token": token}, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "Synced with Stripe:" in html and "paid → partially_refunded" in html
+    order = reload(paid_order)
+    assert (order.status, order.amount_refunded_minor) == ("partially_refunded", 400)
+    assert any(m.startswith(f"{ADMIN[0]} synced the order with Stripe") for m in timeline(order))
+
+
+def test_flask_refund_dry_run_changes_nothing(app, runner, paid_order, stripe_api):
+    result = runner.invoke(args=["refund", paid_order.number, "--amount", "12.50",
+                                 "--reason", "requested_by_customer", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "Would refund $12.50 of order" in result.output and "$25.00 left" in result.output
+    too_much = runner.invoke(args=["refund", paid_order.number, "--amount", "30", "--dry-run"])
+    assert too_much.exit_code != 0 and "Would not refund $30.00" in too_much.output
+    assert stripe_api.v1.refunds.list({"limit": 10})["data"] == []
+    order = reload(paid_order)
+    assert (order.status, order.amount_refunded_minor) == ("paid", 0)
+
+
+def test_flask_refund_refunds_through_the_same_service(app, runner, paid_order):
+    result = runner.invoke(args=["refund", paid_order.number, "--amount", "5"])
+    assert result.exit_code == 0, result.output
+    order = reload(paid_order)
+    assert (order.status, order.amount_refunded_minor) == ("partially_refunded", 500)
+    assert "Refund of $5.00 requested from the command line." in timeline(order)
+    refused = runner.invoke(args=["refund", paid_order.number, "--amount", "99.00"])
+    assert refused.exit_code != 0 and "greater than unrefunded amount" in refused.output
+
+
+def test_cancelling_a_pending_order_releases_stock(boss, shopper, make_product, stripe_api):
+    teapot = make_product(price_minor=2800, stock=3)
+    order = shopper.checkout((teapot, 2))
+    intent = shopper.start(order).get_json()
+    assert db.session.get(Product, teapot.id).stock == 1
+    page = boss.get(f"/admin/orders/{order.number}")
+    response = boss.post(f"/admin/orders/{order.number}/cancel",
+                         data={"csrf_token": csrf_token_from(page.get_data(as_text=True))})
+    assert response.status_code == 302
+    order = reload(order)
+    assert order.status == "canceled"
+    assert db.session.get(Product, teapot.id).stock == 3
+    assert stripe_api.v1.payment_intents.retrieve(intent["intent_id"])["status"] == "canceled"
+    assert f"{ADMIN[0]} asked to cancel the order; it is now canceled." in timeline(order)
