@@ -34,7 +34,9 @@ def sandbox() -> Iterator[RunningSandbox]:
 def stripe_config(sandbox) -> dict:
     """App settings pointing at a freshly reset sandbox that sends no webhooks yet."""
     sandbox.control.reset()
-    sandbox.control.configure(forward_to=None, webhook_secret=WEBHOOK_SECRET)
+    sandbox.control.configure(
+        forward_to=None, webhook_secret=WEBHOOK_SECRET, retry_base=0.2, max_attempts=5
+    )
     return {
         "STRIPE_API_BASE": sandbox.url,
         "STRIPE_JS_URL": f"{sandbox.url}/v3/",
