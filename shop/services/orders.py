@@ -81,6 +81,20 @@ def place_order(
     Raises OrderError (and reserves nothing, once the caller rolls back) when the
     cart is empty, changed since the customer saw it, or an item ran out.
     """
+    view = _checked_cart(cart, expected_version)
+    # Always take product rows in id order, so two carts never deadlock each other.
+    for line in sorted(view.lines, key=lambda line: line.product.id):
+        if not _reserve(line.product.id, line.quantity):
+            raise OrderError(f"Sorry, {line.product.name} just sold out; please review your cart.")
+    order = _new_order(view, email, user)
+    db.session.add(order)
+    db.session.flush()
+    actor = user.email if user else "guest"
+    record(order, "placed", f"Order placed by {order.email}.", actor=actor, actor_user=user)
+    return order
+
+
+def _checked_cart(cart: dict[str, int], expected_version: str | None) -> carts.CartView:
     view = carts.view(cart)
     if view.is_empty:
         raise OrderError("Your cart is empty.")
@@ -88,41 +102,41 @@ def place_order(
         raise OrderError("Some items in your cart can't be bought as they are; please review it.")
     if expected_version is not None and expected_version != cart_version(cart):
         raise OrderError("Your cart changed while you were checking out; please review it.")
-    currency = current_app.config["SHOP_CURRENCY"]
-    subtotal = view.subtotal_minor
     try:
-        check_chargeable(subtotal, currency, current_app.config["SHOP_LOCALE"])
+        check_chargeable(
+            view.subtotal_minor,
+            current_app.config["SHOP_CURRENCY"],
+            current_app.config["SHOP_LOCALE"],
+        )
     except MoneyError as error:
         raise OrderError(f"We can't take this order: {error}") from None
-    for line in view.lines:
-        if not _reserve(line.product.id, line.quantity):
-            raise OrderError(f"Sorry, {line.product.name} just sold out; please review your cart.")
+    return view
+
+
+def _new_order(view: carts.CartView, email: str, user: User | None) -> Order:
+    """The order row and its lines, copying each product's name and price as sold."""
     now = utcnow()
     order = Order(
         number=new_number(),
         user_id=user.id if user else None,
         email=email.strip().lower(),
-        currency=currency,
-        subtotal_minor=subtotal,
-        total_minor=subtotal,
+        currency=current_app.config["SHOP_CURRENCY"],
+        subtotal_minor=view.subtotal_minor,
+        total_minor=view.subtotal_minor,
         status=S.PENDING.value,
         reserved_until=now + timedelta(minutes=current_app.config["RESERVATION_MINUTES"]),
         created_at=now,
     )
-    for line in view.lines:
-        order.lines.append(
-            OrderLine(
-                product_id=line.product.id,
-                product_name=line.product.name,
-                unit_price_minor=line.product.price_minor,
-                quantity=line.quantity,
-                line_total_minor=line.line_total_minor,
-            )
+    order.lines = [
+        OrderLine(
+            product_id=line.product.id,
+            product_name=line.product.name,
+            unit_price_minor=line.product.price_minor,
+            quantity=line.quantity,
+            line_total_minor=line.line_total_minor,
         )
-    db.session.add(order)
-    db.session.flush()
-    actor = user.email if user else "guest"
-    record(order, "placed", f"Order placed by {order.email}.", actor=actor, actor_user=user)
+        for line in view.lines
+    ]
     return order
 
 
