@@ -1,17 +1,60 @@
+"""Structured log lines for payments and webhooks, and the scrubbing that keeps secrets out.
+
+`log_event` writes one JSON line per payment action or webhook (order, intent,
+event id, outcome). Nothing that could pay or impersonate ever reaches a log:
+API keys, webhook secrets and client secrets are replaced, and so is any run of
+digits that passes the Luhn check. Request logs get the same treatment, because
+Stripe sends customers back with `payment_intent_client_secret=...` in the URL.
+"""
+
 import json
 import logging
+import re
 
 from flask import Flask
 
-_SECRET_MARKERS = ("sk_live_", "sk_test_", "rk_live_", "rk_test_", "_secret_", "whsec_")
+REDACTED = "[redacted]"
+_SECRET = re.compile(
+    r"(?:sk|rk)_(?:live|test)_[A-Za-z0-9]+"  # API keys
+    r"|whsec_[A-Za-z0-9_]+"  # webhook signing secrets
+    r"|[A-Za-z0-9]+_secret_[A-Za-z0-9]+"  # PaymentIntent and SetupIntent client secrets
+)
+_CLIENT_SECRET_PARAM = re.compile(r"(client_secret=)[^&\s\"']+")
+_DIGIT_RUN = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
+# Request loggers of the servers the shop runs under.
+REQUEST_LOGGERS = ("werkzeug", "gunicorn.access")
+
+
+def luhn_valid(digits: str) -> bool:
+    """True for a digit string whose last digit is a valid Luhn check digit."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def _card_number(match: re.Match) -> str:
+    digits = re.sub(r"\D", "", match.group(0))
+    return REDACTED if 13 <= len(digits) <= 19 and luhn_valid(digits) else match.group(0)
+
+
+def scrub(text: str) -> str:
+    """`text` with keys, client secrets and anything shaped like a card number replaced."""
+    text = _CLIENT_SECRET_PARAM.sub(rf"\1{REDACTED}", text)
+    text = _SECRET.sub(REDACTED, text)
+    return _DIGIT_RUN.sub(_card_number, text)
 
 
 def redact(value: object) -> object:
-    """Blank out anything that looks like a key or a client secret."""
+    """A log field as it may be written: unchanged unless it carries a secret."""
+    if isinstance(value, bool | int | float) or value is None:
+        return value
     text = str(value)
-    if any(marker in text for marker in _SECRET_MARKERS):
-        return "[redacted]"
-    return value
+    cleaned = scrub(text)
+    return value if cleaned == text else cleaned
 
 
 def log_event(action: str, **fields: object) -> None:
@@ -20,10 +63,22 @@ def log_event(action: str, **fields: object) -> None:
     logging.getLogger("shop.payments").info(json.dumps(record, default=str, sort_keys=True))
 
 
+class ScrubFilter(logging.Filter):
+    """Rewrites a record's message through `scrub` before any handler sees it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = scrub(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
 def install_logging(app: Flask) -> None:
-    logger = logging.getLogger("shop.payments")
-    if not logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-        logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    # Payment lines travel up to the app's logger and its handler (Flask's, or whatever
+    # the deployment configured): a handler of their own here would print each twice.
+    logging.getLogger("shop.payments").setLevel(logging.INFO)
+    for name in (*REQUEST_LOGGERS, app.logger.name):
+        request_logger = logging.getLogger(name)
+        if not any(isinstance(f, ScrubFilter) for f in request_logger.filters):
+            request_logger.addFilter(ScrubFilter())

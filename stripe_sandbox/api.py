@@ -85,7 +85,7 @@ def authenticate(route: Route) -> bool:
 def take_fault(sb: Sandbox, method: str, path: str) -> Fault | None:
     with sb.lock:
         for fault in sb.faults:
-            if fault.count > 0 and fault.matches(method, path):
+            if fault.count > 0 and fault.matches(method, path) and fault.strikes():
                 fault.count -= 1
                 return fault
     return None

@@ -13,8 +13,9 @@ Endpoints (all POST unless noted):
   newest first (a short batch is released after one second); ``delay`` S holds every new
   delivery S seconds before its first attempt (0 turns it off); ``drop`` N never sends the
   next N deliveries (listed with ``dropped: true``).
-- ``faults`` {path, mode, count, seconds, method}: the next ``count`` API calls whose path
-  starts with ``path`` (and whose method is ``method``, if given) answer 500 ``api_error``
+- ``faults`` {path, mode, count, seconds, method, rate}: the next ``count`` API calls whose
+  path starts with ``path`` (and whose method is ``method``, if given; with ``rate`` below 1,
+  each such call only with that probability) answer 500 ``api_error``
   (``error``), sleep ``seconds`` then answer 500 (``timeout``), 429 (``rate_limit``), are
   delayed ``seconds`` while their idempotency key is in flight and then succeed (``slow``),
   or run and store their result but answer 500 (``error_after``, so a retry replays it).
@@ -136,9 +137,11 @@ def faults():
         data = _body()
         if data.get("mode") not in FAULT_MODES or not str(data.get("path", "")).startswith("/"):
             raise ControlError(400, f"Need a path starting with / and a mode in {FAULT_MODES}.")
-        method = data.get("method")
+        method, rate = data.get("method"), float(data.get("rate") or 1)
+        if not 0 < rate <= 1:
+            raise ControlError(400, "rate must be a probability above 0 and at most 1.")
         fault = Fault(data["path"], data["mode"], int(data.get("count", 1)),
-                      float(data.get("seconds") or 0), method.upper() if method else None)
+                      float(data.get("seconds") or 0), method.upper() if method else None, rate)
         with sb.lock:
             sb.faults.append(fault)
     elif request.method == "DELETE":

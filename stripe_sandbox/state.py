@@ -32,16 +32,25 @@ def snapshot(obj: Any) -> Any:
 
 @dataclass
 class Fault:
-    """The next ``count`` API calls whose path starts with ``path`` misbehave."""
+    """The next ``count`` API calls whose path starts with ``path`` misbehave.
+
+    With a ``rate`` below 1, each matching call misbehaves only with that probability
+    (Stripe's occasional 500s), and ``count`` caps how many do.
+    """
 
     path: str
     mode: str  # "error", "error_after", "timeout", "slow" or "rate_limit"
     count: int
     seconds: float
     method: str | None = None
+    rate: float = 1.0
 
     def matches(self, method: str, path: str) -> bool:
         return path.startswith(self.path) and self.method in (None, method)
+
+    def strikes(self) -> bool:
+        """Whether this matching call is one that misbehaves."""
+        return self.rate >= 1 or random.random() < self.rate
 
 
 class Sandbox:

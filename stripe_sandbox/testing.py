@@ -73,8 +73,10 @@ class SandboxControl:
                           {k: v for k, v in switches.items() if v is not None})
 
     def fault(self, path: str, mode: str = "error", count: int = 1,
-              seconds: float | None = None, method: str | None = None) -> list[dict[str, Any]]:
-        body = {"path": path, "mode": mode, "count": count, "seconds": seconds, "method": method}
+              seconds: float | None = None, method: str | None = None,
+              rate: float | None = None) -> list[dict[str, Any]]:
+        body = {"path": path, "mode": mode, "count": count, "seconds": seconds, "method": method,
+                "rate": rate}
         return self._call("POST", "faults", body)
 
     def clear_faults(self) -> None:

@@ -20,6 +20,7 @@ from shop.extensions import db, limiter
 from shop.models import SavedCard
 from shop.services import cards
 from shop.services.stripe_client import PaymentsError
+from shop.web.requests import json_object
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -74,7 +75,7 @@ def add_card():
 @limiter.limit(_intent_limit, error_message=TOO_MANY_SETUPS)
 def setup_intent():
     """JSON: {request_key} → {client_secret} of a SetupIntent for the user's customer."""
-    request_key = valid_request_key((request.get_json(silent=True) or {}).get("request_key"))
+    request_key = valid_request_key(json_object().get("request_key"))
     if request_key is None:
         return jsonify(error="Reload the page and try again."), 400
     try:

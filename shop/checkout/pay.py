@@ -11,6 +11,7 @@ from shop.extensions import db, limiter
 from shop.models import OrderStatus, SavedCard
 from shop.services import cards, payments, stripe_client
 from shop.services.orders import OrderError
+from shop.web.requests import json_object
 
 TOO_MANY = "Too many payment attempts. Please wait a minute and try again."
 
@@ -53,7 +54,7 @@ def pay(number: str):
 def create_intent(number: str):
     order = access.order_or_404(number)
     user = _signed_in_user()
-    save_card = bool((request.get_json(silent=True) or {}).get("save_card")) and user is not None
+    save_card = bool(json_object().get("save_card")) and user is not None
     try:
         customer_id = cards.ensure_customer(user) if save_card else None
         intent = payments.ensure_intent(order, customer_id=customer_id, save_card=save_card)
@@ -68,7 +69,7 @@ def create_intent(number: str):
 @limiter.limit("30/hour", key_func=_per_order, error_message=TOO_MANY)
 def pay_with_saved_card(number: str):
     order = access.order_or_404(number)
-    card = _own_card(str((request.get_json(silent=True) or {}).get("card_id", "")))
+    card = _own_card(str(json_object().get("card_id", "")))
     return_url = url_for("checkout.payment_return", number=number, _external=True)
     try:
         intent = payments.pay_with_saved_card(order, current_user, card, return_url)
@@ -89,7 +90,8 @@ def pay_with_saved_card(number: str):
 def _own_card(card_id: str) -> SavedCard:
     """The signed-in customer's usable saved card, or 404."""
     user = _signed_in_user()
-    card = db.session.get(SavedCard, int(card_id)) if card_id.isdigit() else None
+    readable = card_id.isascii() and card_id.isdigit() and len(card_id) < 10
+    card = db.session.get(SavedCard, int(card_id)) if readable else None
     if user is None or card is None or card.user_id != user.id or card.is_expired():
         abort(404)
     return card
@@ -98,7 +100,7 @@ def _own_card(card_id: str) -> SavedCard:
 @bp.post("/orders/<number>/confirm")
 def confirm(number: str):
     order = access.order_or_404(number)
-    intent_id = (request.get_json(silent=True) or {}).get("payment_intent")
+    intent_id = json_object().get("payment_intent")
     try:
         order = payments.confirm_from_stripe(order, str(intent_id or ""), source="pay page")
     except payments.PaymentMismatch:

@@ -58,7 +58,8 @@ def _check_quantity(product: Product, quantity: int) -> None:
 
 def parse_product_id(raw: object) -> int | None:
     text = str(raw or "")
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    # isdigit() alone also accepts digits such as "²" that int() refuses.
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
 def add(cart: dict[str, int], product_id: int | None, quantity: int) -> Product:

@@ -230,15 +230,20 @@ def ensure_intent(order: Order, *, customer_id: str | None = None, save_card: bo
     attempt = db.session.execute(
         db.select(db.func.count(Payment.id)).where(Payment.order_id == order.id)
     ).scalar_one()
-    intent = stripe_client.create_payment_intent(
-        key=stripe_client.idempotency_key("order", order.id, "intent", attempt),
-        amount=order.total_minor,
-        currency=order.currency,
-        automatic_payment_methods={"enabled": True},
-        metadata={"order_id": str(order.id), "order_number": order.number},
-        description=f"Order {order.number}",
-        receipt_email=order.email,
-    )
+    try:
+        intent = stripe_client.create_payment_intent(
+            key=stripe_client.idempotency_key("order", order.id, "intent", attempt),
+            amount=order.total_minor,
+            currency=order.currency,
+            automatic_payment_methods={"enabled": True},
+            metadata={"order_id": str(order.id), "order_number": order.number},
+            description=f"Order {order.number}",
+            receipt_email=order.email,
+        )
+    except stripe_client.PaymentsError as error:
+        log_event("payment.intent", order=order.number, outcome="failed",
+                  error=type(error).__name__, code=error.code, status=error.status)
+        raise
     intent = _apply_saving(intent, customer_id if save_card else None)
     _upsert_payment(order, intent)
     orders.record(
@@ -272,7 +277,12 @@ def confirm_from_stripe(order: Order, intent_id: str | None, *, source: str) -> 
         ).scalar_one_or_none()
     if payment is None:
         raise PaymentMismatch(f"{intent_id!r} is not a payment of order {order.number}")
-    intent = stripe_client.retrieve_payment_intent(payment.intent_id)
+    try:
+        intent = stripe_client.retrieve_payment_intent(payment.intent_id)
+    except stripe_client.PaymentsError as error:
+        log_event("payment.confirm", order=order.number, intent=payment.intent_id,
+                  outcome="failed", error=type(error).__name__, source=source)
+        raise
     if not belongs_to(order, intent):
         raise PaymentMismatch(f"{intent_id} does not match order {order.number}")
     return sync_payment(intent, source=source) or order

@@ -222,10 +222,18 @@ def construct_event(payload: bytes, signature: str | None) -> dict:
         )
     except stripe.SignatureVerificationError as error:
         raise InvalidSignature(str(error)) from error
-    event = json.loads(text)
+    try:
+        event = json.loads(text, parse_constant=_no_constants)
+    except RecursionError:
+        raise ValueError("event body is nested too deeply") from None
     if not isinstance(event, dict):
         raise ValueError("event body is not a JSON object")
     return event
+
+
+def _no_constants(name: str) -> None:
+    # NaN and Infinity are not JSON, and PostgreSQL's json type refuses them.
+    raise ValueError(f"{name} is not valid JSON")
 
 
 def dashboard_url(kind: str, object_id: str) -> str:

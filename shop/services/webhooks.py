@@ -6,10 +6,11 @@ and apply it through the same services as the pages.
 """
 
 import importlib
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from shop.extensions import db
 from shop.logs import log_event
@@ -21,6 +22,12 @@ HANDLERS: dict[str, Handler] = {}
 # Modules whose @handler functions serve events; imported on first delivery.
 HANDLER_MODULES = ("shop.services.stripe_events", "shop.services.cards")
 _loaded = False
+# Stripe's ids and event types; anything else in a signed body is not an event we can store.
+_EVENT_ID = re.compile(r"evt_[A-Za-z0-9_]{1,250}")
+_EVENT_TYPE = re.compile(r"[a-z0-9_.]{1,100}")
+_OBJECT_ID = re.compile(r"[A-Za-z0-9_]{1,255}")
+# Failures that may pass if Stripe delivers again: Stripe unreachable, the database busy.
+RETRYABLE = (stripe_client.PaymentsUnavailable, OperationalError)
 
 
 class MalformedEvent(ValueError):
@@ -54,17 +61,23 @@ def _parse(event: dict) -> StripeEvent:
     try:
         obj = event["data"]["object"]
         event_id, event_type, created = event["id"], event["type"], event["created"]
-        if not (isinstance(event_id, str) and event_id.startswith("evt_") and len(event_id) < 255):
+        if not (isinstance(event_id, str) and _EVENT_ID.fullmatch(event_id)):
             raise TypeError("id")
-        if not isinstance(event_type, str) or not isinstance(obj, dict):
+        if not (isinstance(event_type, str) and _EVENT_TYPE.fullmatch(event_type)):
             raise TypeError("type")
+        if not isinstance(obj, dict):
+            raise TypeError("data.object")
         created_at = datetime.fromtimestamp(int(created), UTC)
     except (KeyError, TypeError, ValueError, OverflowError, OSError) as error:
         raise MalformedEvent(f"not a Stripe event: {error}") from None
-    object_id = obj.get("id") if isinstance(obj.get("id"), str) else None
+    raw_id = obj.get("id")
+    object_id = raw_id if isinstance(raw_id, str) and _OBJECT_ID.fullmatch(raw_id) else None
+    # Intents' client secrets can complete a payment; the inbox (and the admin's view of
+    # it) keeps everything else. Handlers re-read the object from Stripe anyway.
+    obj.pop("client_secret", None)
     return StripeEvent(
         id=event_id,
-        type=event_type[:100],
+        type=event_type,
         created=created_at,
         livemode=bool(event.get("livemode")),
         object_id=object_id,
@@ -99,7 +112,8 @@ def receive(payload: bytes, signature: str | None) -> tuple[int, str]:
     if existing is not None:
         if existing.status != "failed":
             db.session.commit()
-            log_event("webhook.duplicate", event=inbox.id, type=inbox.type)
+            log_event("webhook.handled", event=inbox.id, type=inbox.type,
+                      object=inbox.object_id, outcome="duplicate")
             return 200, "duplicate"
         inbox = existing  # Stripe is retrying an event that failed: try it again.
     return _process(inbox)
@@ -121,7 +135,7 @@ def reprocess(inbox: StripeEvent) -> tuple[int, str]:
 
 def _process(inbox: StripeEvent) -> tuple[int, str]:
     _load_handlers()
-    event_id, payload = inbox.id, inbox.payload
+    event_id, payload, object_id = inbox.id, inbox.payload, inbox.object_id
     fn = HANDLERS.get(inbox.type)
     try:
         outcome = (fn(payload, inbox) or "processed") if fn else "ignored"
@@ -130,12 +144,15 @@ def _process(inbox: StripeEvent) -> tuple[int, str]:
         inbox.last_error = None
         inbox.processed_at = utcnow()
         db.session.commit()
-    except Exception as error:  # any failure: store it and let Stripe retry
+    except Exception as error:  # any failure is stored for an admin to see and reprocess
         db.session.rollback()
         _store_failure(event_id, payload, error)
-        log_event("webhook.failed", event=event_id, type=payload.get("type"), error=repr(error))
-        return 500, "failed"
-    log_event("webhook.handled", event=event_id, type=payload.get("type"), outcome=outcome)
+        log_event("webhook.handled", event=event_id, type=payload.get("type"), object=object_id,
+                  outcome="failed", error=repr(error))
+        # 500 asks Stripe to deliver again; that only helps when the failure may pass.
+        return (500 if isinstance(error, RETRYABLE) else 200), "failed"
+    log_event("webhook.handled", event=event_id, type=payload.get("type"), object=object_id,
+              outcome=outcome)
     return 200, outcome
 
 

@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.fixture
+def app_config(stripe_config):
+    return stripe_config

@@ -1,0 +1,125 @@
+"""Lost webhooks, a shop that died at the worst moment, a database that dropped everyone."""
+
+import threading
+import time
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+from shop.extensions import db
+from shop.models import OrderEvent, OrderLine, Product
+from tests.conftest import POSTGRES_URL
+from tests.payments_support import reload, settle_webhooks
+
+
+def paid_entries(order) -> int:
+    return db.session.execute(
+        db.select(db.func.count(OrderEvent.id)).where(
+            OrderEvent.order_id == order.id, OrderEvent.kind == "status_paid"
+        )
+    ).scalar_one()
+
+
+def paid_at_stripe_only(shopper, order) -> str:
+    """Stripe takes the money; the shop never hears from the page (tab closed, shop down)."""
+    intent = shopper.start(order).get_json()
+    confirmed, error = shopper.confirm_at_stripe(intent, "pm_card_visa")
+    assert error is None and confirmed["status"] == "succeeded"
+    return intent["intent_id"]
+
+
+def test_dropped_webhooks_then_reconcile_recovers_every_order(
+    shopper, make_product, sandbox, webhooks_on, runner
+):
+    sandbox.control.webhook_behaviour(drop=1000)
+    product = make_product(price_minor=1800, stock=20)
+    orders = [shopper.checkout((product, 1), email=f"b{n}@example.com") for n in range(4)]
+    for order in orders:
+        paid_at_stripe_only(shopper, order)
+    settle_webhooks(sandbox)
+    assert all(d["dropped"] for d in sandbox.control.deliveries())
+    assert {reload(o).status for o in orders} == {"pending"}
+
+    result = runner.invoke(args=["stripe", "reconcile", "--since", "1d"])
+    assert result.exit_code == 0, result.output
+    for order in orders:
+        assert f"{order.number}: pending → paid" in result.output
+        assert reload(order).status == "paid" and paid_entries(order) == 1
+    again = runner.invoke(args=["stripe", "reconcile", "--since", "1d"])
+    assert again.output.strip().endswith("0 change(s).")
+    assert db.session.get(Product, product.id).stock == 16
+
+
+def test_shop_down_after_stripe_succeeded_the_webhook_pays_once(
+    shopper, make_product, sandbox, webhooks_on, runner
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    intent_id = paid_at_stripe_only(shopper, order)  # the confirm call never arrives
+    settle_webhooks(sandbox)
+    assert reload(order).status == "paid" and paid_entries(order) == 1
+    # Reconcile afterwards, and the page's confirm arriving very late, change nothing.
+    assert runner.invoke(args=["stripe", "reconcile"]).output.strip().endswith("0 change(s).")
+    assert shopper.report(order, intent_id).get_json()["status"] == "paid"
+    assert paid_entries(reload(order)) == 1
+
+
+def test_shop_down_and_webhooks_lost_reconcile_pays_once_then_late_webhooks_are_harmless(
+    shopper, make_product, sandbox, stripe_api, runner, client
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    intent_id = paid_at_stripe_only(shopper, order)
+    runner.invoke(args=["stripe", "reconcile"])
+    assert reload(order).status == "paid" and paid_entries(order) == 1
+    # Stripe's deliveries turn up after all (the shop was only unreachable for a while).
+    from tests.payments.test_webhooks import deliver
+
+    events = stripe_api.v1.events.list(params={"type": "payment_intent.succeeded"})["data"]
+    (event,) = [e for e in events if e["data"]["object"]["id"] == intent_id]
+    assert deliver(client, event.to_dict()).status_code == 200
+    assert deliver(client, event.to_dict()).status_code == 200
+    assert paid_entries(reload(order)) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs TEST_DATABASE_URL")
+def test_requests_succeed_after_postgres_drops_every_connection(
+    app, live_shop, make_product
+):
+    product_id = make_product(price_minor=1200, stock=500).id
+    db.session.close()  # the test holds no connection: only the server's are dropped
+    url = live_shop.url
+    stop = threading.Event()
+    outcomes: list[tuple[float, int]] = []
+
+    def traffic():
+        with requests.Session() as browser:
+            while not stop.is_set():
+                browser.post(f"{url}/cart/add", data={"product_id": product_id, "quantity": 1})
+                response = browser.post(f"{url}/checkout", data={"email": "pg@example.com"},
+                                        allow_redirects=False)
+                outcomes.append((time.monotonic(), response.status_code))
+
+    workers = [threading.Thread(target=traffic) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    time.sleep(1.0)
+    killer = create_engine(POSTGRES_URL)
+    with killer.begin() as conn:
+        killed = conn.execute(text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )).scalar_one()
+    killer.dispose()
+    after = time.monotonic()
+    time.sleep(1.5)
+    stop.set()
+    for worker in workers:
+        worker.join(timeout=10)
+
+    assert killed >= 1
+    later = [status for at, status in outcomes if at > after + 0.5]
+    assert later and set(later) == {302}, later  # every checkout after the restart worked
+    # Nothing half-done survived: stock taken is exactly what the placed orders hold.
+    placed = db.session.execute(db.select(db.func.sum(OrderLine.quantity))).scalar_one()
+    assert db.session.get(Product, product_id).stock == 500 - placed

@@ -1,0 +1,164 @@
+"""Security headers on every response, and a CSP that allows exactly the configured Stripe."""
+
+import re
+
+import pytest
+from flask import abort
+
+from shop.checkout import access
+from shop.web.security import csp_for
+from tests.conftest import make_test_app
+from tests.security.world import World
+
+SANDBOX_LIKE = {"STRIPE_API_BASE": "http://127.0.0.1:12111",
+                "STRIPE_JS_URL": "http://127.0.0.1:12111/v3/"}
+REAL_STRIPE = {"STRIPE_API_BASE": "https://api.stripe.com",
+               "STRIPE_JS_URL": "https://js.stripe.com/v3/"}
+KEYWORDS = {"'self'", "'none'", "data:"}
+INLINE_HANDLER = re.compile(r"<[^>]+\s(on[a-z]+|style)\s*=", re.IGNORECASE)
+SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b([^>]*)>", re.IGNORECASE)
+
+
+def parse_csp(header: str) -> dict[str, set[str]]:
+    directives = {}
+    for part in header.split(";"):
+        name, *sources = part.split()
+        directives[name] = set(sources)
+    return directives
+
+
+def nonce_of(csp: dict[str, set[str]]) -> str:
+    (nonce,) = [s for s in csp["script-src"] if s.startswith("'nonce-")]
+    return nonce[len("'nonce-"):-1]
+
+
+def expected_headers(response, hsts: bool = False) -> None:
+    headers = response.headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    csp = parse_csp(headers["Content-Security-Policy"])
+    assert csp["frame-ancestors"] == {"'none'"}
+    assert csp["object-src"] == {"'none'"} and csp["base-uri"] == {"'none'"}
+    everything = set().union(*csp.values())
+    assert not {"'unsafe-inline'", "'unsafe-eval'", "*", "http:", "https:"} & everything
+    assert ("Strict-Transport-Security" in headers) is hsts
+
+
+def inline_code_carries_the_nonce(html: str, nonce: str) -> None:
+    """Nothing inline runs unless it carries this response's nonce."""
+    assert not INLINE_HANDLER.search(html), INLINE_HANDLER.search(html).group(0)
+    for tag, attributes in SCRIPT_OR_STYLE.findall(html):
+        if tag.lower() == "script" and "src=" in attributes:
+            continue
+        assert f'nonce="{nonce}"' in attributes, f"inline <{tag}> without the nonce"
+
+
+def get_routes(app):
+    return sorted(
+        (r for r in app.url_map.iter_rules() if "GET" in r.methods), key=lambda r: r.rule
+    )
+
+
+def sample_values(world: World) -> dict:
+    return {
+        "number": world.user_order.number,
+        "card_id": world.card.id,
+        "event_id": world.event_id,
+        "token": access.access_token(world.guest_order),
+        "slug": world.product.slug,
+        "filename": "css/shop.css",
+        "product_id": world.product.id,
+    }
+
+
+@pytest.mark.parametrize("role", ["anonymous", "owner", "admin"])
+def test_every_get_route_sends_the_headers(app, world, role):
+    values = sample_values(world)
+    client = world.clients[role]
+    urls = app.url_map.bind("localhost")
+    tried = 0
+    for rule in get_routes(app):
+        url = urls.build(rule.endpoint, {k: v for k, v in values.items() if k in rule.arguments})
+        response = client.get(url)
+        assert response.status_code < 500, url
+        expected_headers(response)
+        csp = parse_csp(response.headers["Content-Security-Policy"])
+        if response.mimetype == "text/html":
+            inline_code_carries_the_nonce(response.get_data(as_text=True), nonce_of(csp))
+        tried += 1
+    assert tried == len(get_routes(app))
+
+
+def test_errors_and_posts_get_the_headers_too(app, client):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/boom")
+    def boom():
+        abort(500)
+
+    expected_headers(client.get("/no-such-page"))
+    expected_headers(client.get("/boom"))
+    expected_headers(client.post("/webhooks/stripe", data=b"{}"))
+    expected_headers(client.delete("/cart/"))  # 405
+
+
+def test_each_response_gets_a_fresh_nonce(client):
+    first = nonce_of(parse_csp(client.get("/").headers["Content-Security-Policy"]))
+    second = nonce_of(parse_csp(client.get("/").headers["Content-Security-Policy"]))
+    assert first != second and len(first) >= 16
+
+
+def test_csp_for_the_sandbox_names_only_the_sandbox(sandbox, client):
+    csp = parse_csp(client.get("/").headers["Content-Security-Policy"])
+    nonce = f"'nonce-{nonce_of(csp)}'"
+    assert csp["script-src"] == {"'self'", sandbox.url, nonce}
+    assert csp["connect-src"] == {"'self'", sandbox.url}
+    assert csp["frame-src"] == {sandbox.url}
+    assert csp["style-src"] == {"'self'", nonce}
+    assert csp["form-action"] == {"'self'"}
+    origins = set().union(*csp.values()) - KEYWORDS - {nonce}
+    assert origins == {sandbox.url}
+
+
+def test_csp_for_real_stripe_names_js_api_and_hooks():
+    csp = parse_csp(csp_for(REAL_STRIPE).replace("{nonce}", "n"))
+    assert csp["script-src"] == {"'self'", "https://js.stripe.com", "'nonce-n'"}
+    assert csp["connect-src"] == {"'self'", "https://api.stripe.com"}
+    assert csp["frame-src"] == {"https://js.stripe.com", "https://hooks.stripe.com"}
+    origins = set().union(*csp.values()) - KEYWORDS - {"'nonce-n'"}
+    assert origins == {"https://js.stripe.com", "https://api.stripe.com",
+                       "https://hooks.stripe.com"}
+
+
+def test_csp_follows_a_sandbox_on_another_port():
+    csp = parse_csp(csp_for(SANDBOX_LIKE).replace("{nonce}", "n"))
+    assert set().union(*csp.values()) - KEYWORDS - {"'nonce-n'"} == {"http://127.0.0.1:12111"}
+
+
+@pytest.fixture
+def production_app(_schema, database_url, monkeypatch):
+    for name, value in {"STRIPE_SECRET_KEY": "sk_test_prod", "STRIPE_PUBLISHABLE_KEY":
+                        "pk_test_prod", "STRIPE_WEBHOOK_SECRET": "whsec_prod"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("SHOP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a-production-secret")
+    app = make_test_app(database_url, **REAL_STRIPE)
+    with app.app_context():
+        yield app
+
+
+def test_production_sends_hsts_and_secure_cookies(production_app):
+    client = production_app.test_client()
+    response = client.get("/auth/login")
+    expected_headers(response, hsts=True)
+    assert "max-age=63072000" in response.headers["Strict-Transport-Security"]
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    csp = parse_csp(response.headers["Content-Security-Policy"])
+    assert csp["frame-src"] == {"https://js.stripe.com", "https://hooks.stripe.com"}
+
+
+def test_development_cookies_are_http_only_but_not_secure(client):
+    cookie = client.get("/auth/login").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
