@@ -6,7 +6,7 @@ PORT ?= 5000
 SANDBOX_PORT ?= 12111
 export FLASK_APP := wsgi.py
 
-.PHONY: run test lint install install-dev chromium sandbox bench clean
+.PHONY: run test lint install install-dev chromium wrk sandbox bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,7 +54,15 @@ test: install-dev chromium lint
 		echo "== the suite again on PostgreSQL (the sandbox's own tests use no database) =="; \
 		$(BIN)/pytest -m "not browser" --ignore=tests/sandbox; fi
 
-bench: install-dev
+## wrk: Debian's wrk load generator for `make bench`, where this machine can install it.
+wrk:
+	@if [ -x /usr/bin/wrk ]; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	else echo "wrk is needed for the benchmarks: sudo apt-get install wrk"; exit 1; fi
+
+## bench: the shop against the floor of its own stack on PostgreSQL (BENCH_DATABASE_URL).
+bench: install-dev wrk
 	$(BIN)/python -m bench
 
 clean:

@@ -48,6 +48,7 @@ def load_config() -> dict:
         "SHOP_CURRENCY": (_env("SHOP_CURRENCY", "usd") or "usd").lower(),
         "SHOP_LOCALE": _env("SHOP_LOCALE", "en_US"),
         "PRODUCTS_PER_PAGE": _env_int("PRODUCTS_PER_PAGE", 12),
+        "CATALOG_CACHE_SECONDS": _env_int("CATALOG_CACHE_SECONDS", 5),
         "RESERVATION_MINUTES": _env_int("RESERVATION_MINUTES", 30),
         "STRIPE_SECRET_KEY": secret_key,
         "STRIPE_PUBLISHABLE_KEY": _env("STRIPE_PUBLISHABLE_KEY", "pk_test_sandbox"),
@@ -65,8 +66,10 @@ def load_config() -> dict:
         "PROXY_FIX": _env_int("PROXY_FIX", 0),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env == "production",
-        "REMEMBER_COOKIE_SECURE": env == "production",
+        # Cookies travel over HTTPS only, everywhere but a developer's laptop.
+        "SESSION_COOKIE_SECURE": env != "development",
+        "REMEMBER_COOKIE_SECURE": env != "development",
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
     }

@@ -7,6 +7,7 @@ admin types is parsed with `Decimal`; floats never touch money.
 import re
 from copy import copy
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 
 from babel import Locale
 from babel.numbers import format_currency
@@ -110,8 +111,13 @@ def parse_amount(text: str, currency: str) -> int:
     return to_minor(value, currency)
 
 
+@lru_cache(maxsize=8192)
 def format_money(amount_minor: int, currency: str, locale: str = "en_US") -> str:
-    """Format minor units for people, with exactly the currency's Stripe exponent."""
+    """Format minor units for people, with exactly the currency's Stripe exponent.
+
+    Pages show the same few prices over and over and Babel's formatting is costly,
+    so results are remembered (the function is pure).
+    """
     places = exponent(currency)
     # Babel's own digits for a few currencies differ from Stripe's exponent; keep the
     # locale's pattern but force ours.
