@@ -11,6 +11,8 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
@@ -57,6 +59,26 @@ def _wipe() -> None:
                 conn.execute(text(f'DELETE FROM "{name}"'))
 
 
+class SeparateClient(FlaskClient):
+    """A test client whose every request gets its own app context, as on a real server.
+
+    The `app` fixture keeps an app context open for the test's own database work.
+    Without this, requests would share it, and with it `g` (Flask-Login's user, the
+    CSRF token) and the database session, so two clients could act as one user.
+    """
+
+    def open(self, *args, **kwargs):
+        try:
+            with self.application.app_context():
+                try:
+                    return super().open(*args, **kwargs)
+                finally:
+                    self._context_stack.close()  # the request's contexts end with it
+        finally:
+            if has_app_context():
+                db.session.expire_all()  # the test's own objects now show what it wrote
+
+
 def make_test_app(database_url: str, **overrides):
     config = {
         "TESTING": True,
@@ -67,7 +89,9 @@ def make_test_app(database_url: str, **overrides):
         "SERVER_NAME": None,
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = SeparateClient
+    return app
 
 
 @pytest.fixture

@@ -41,7 +41,11 @@ def fresh_database(tmp_path, request):
     admin.dispose()
 
 
-@pytest.mark.parametrize("fresh_database", ["sqlite", "postgres"], indirect=True)
+@pytest.mark.parametrize(
+    "fresh_database",
+    ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+    indirect=True,
+)
 def test_upgrade_builds_the_models_and_downgrade_removes_them(fresh_database):
     url, _ = fresh_database
     app = make_test_app(url)

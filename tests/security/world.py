@@ -32,16 +32,6 @@ class World:
     intents: dict[str, str] = field(default_factory=dict)  # order number -> intent id
 
 
-class SeparateClient(FlaskClient):
-    """A browser of its own. The tests' app context outlives requests, and extensions
-    cache per-visitor things on `g` (the signed-in user, the CSRF token), so each request
-    runs in a fresh app context, as it does in production."""
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
 def _signed_in(app, email: str) -> FlaskClient:
     client = app.test_client()
     AuthActions(client).login(email, PASSWORD)
@@ -70,7 +60,6 @@ def _save_card(client: FlaskClient, browser_stripe) -> SavedCard:
 
 def build_world(app, make_user, make_product, browser_stripe) -> World:
     """Everyone and everything the matrices need, made through the shop's own pages."""
-    app.test_client_class = SeparateClient
     make_user(email="alice@example.com", password=PASSWORD)
     make_user(email="bob@example.com", password=PASSWORD)
     make_user(email="admin@example.com", password=PASSWORD, is_admin=True)
@@ -102,6 +91,9 @@ def build_world(app, make_user, make_product, browser_stripe) -> World:
     )
     db.session.add(event)
     db.session.commit()
+    # The card as it was saved: tests remove it, and its id must stay readable after that.
+    db.session.refresh(card)
+    db.session.expunge(card)
     return World(clients, product, user_order, guest_order, other_order, card, event.id, intents)
 
 
