@@ -9,7 +9,7 @@ from shop.checkout import access
 from shop.checkout.blueprint import bp
 from shop.extensions import db, limiter
 from shop.models import OrderStatus, SavedCard
-from shop.services import cards, payments, stripe_client
+from shop.services import cards, intents, payments, stripe_client
 from shop.services.orders import OrderError
 from shop.web.requests import json_object
 
@@ -57,7 +57,7 @@ def create_intent(number: str):
     save_card = bool(json_object().get("save_card")) and user is not None
     try:
         customer_id = cards.ensure_customer(user) if save_card else None
-        intent = payments.ensure_intent(order, customer_id=customer_id, save_card=save_card)
+        intent = intents.ensure_intent(order, customer_id=customer_id, save_card=save_card)
     except (OrderError, stripe_client.PaymentsError) as error:
         return _json_error(getattr(error, "message", str(error)))
     db.session.commit()
@@ -72,7 +72,7 @@ def pay_with_saved_card(number: str):
     card = _own_card(str(json_object().get("card_id", "")))
     return_url = url_for("checkout.payment_return", number=number, _external=True)
     try:
-        intent = payments.pay_with_saved_card(order, current_user, card, return_url)
+        intent = intents.pay_with_saved_card(order, current_user, card, return_url)
     except stripe_client.CardDeclined as error:
         db.session.commit()  # the declined attempt stays on the timeline
         return jsonify(error=error.message), 402
@@ -121,7 +121,7 @@ def payment_return(number: str):
     order = access.order_or_404(number)
     hinted = request.args.get("payment_intent")
     intent_id = hinted if hinted in {p.intent_id for p in order.payments} else None
-    intent_id = intent_id or payments.latest_intent_id(order)
+    intent_id = intent_id or intents.latest_intent_id(order)
     if intent_id:
         try:
             payments.confirm_from_stripe(order, intent_id, source="return page")

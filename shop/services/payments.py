@@ -8,9 +8,8 @@ order and moves it through `orders.transition` exactly once.
 
 from shop.extensions import db
 from shop.logs import log_event
-from shop.models import Order, OrderStatus, Payment, SavedCard, User
+from shop.models import Order, OrderStatus, Payment, User
 from shop.services import cards, orders, stripe_client
-from shop.services.orders import OrderError
 
 S = OrderStatus
 OPEN_INTENT = {
@@ -49,7 +48,7 @@ def _charge(intent: dict) -> dict | None:
     return charge if isinstance(charge, dict) else None
 
 
-def _upsert_payment(order: Order, intent: dict) -> Payment:
+def upsert_payment(order: Order, intent: dict) -> Payment:
     payment = db.session.execute(
         db.select(Payment).where(Payment.intent_id == intent["id"])
     ).scalar_one_or_none()
@@ -107,23 +106,41 @@ def sync_payment(intent: dict, *, source: str, stripe_event_id: str | None = Non
         log_event("payment.mismatch", order=found.number, intent=intent["id"], source=source)
         return None
     order = orders.lock_order(found.id)
-    payment = _upsert_payment(order, intent)
+    payment = upsert_payment(order, intent)
     apply = _APPLY.get(intent["status"])
     changed = bool(apply and apply(order, payment, intent, source, stripe_event_id))
-    log_event("payment.sync", order=order.number, intent=intent["id"], status=intent["status"],
-              order_status=order.status, changed=changed, source=source, event=stripe_event_id)
+    log_event(
+        "payment.sync",
+        order=order.number,
+        intent=intent["id"],
+        status=intent["status"],
+        order_status=order.status,
+        changed=changed,
+        source=source,
+        event=stripe_event_id,
+    )
     return order
 
 
 def _succeeded(order: Order, payment: Payment, intent: dict, source: str, event: str | None):
     if order.status == S.CANCELED:
-        orders.record(order, "attention", "Payment succeeded on a cancelled order: refund it.",
-                      key=f"paid-after-cancel:{intent['id']}", stripe_event_id=event)
+        orders.record(
+            order,
+            "attention",
+            "Payment succeeded on a cancelled order: refund it.",
+            key=f"paid-after-cancel:{intent['id']}",
+            stripe_event_id=event,
+        )
         return False
     if order.status not in (S.PENDING, S.PROCESSING):
         return False  # already paid; refunds move it on from there
-    changed = orders.transition(order, S.PAID, actor="stripe", stripe_event_id=event,
-                                message=f"Paid {_card_text(payment)}(via {source}).")
+    changed = orders.transition(
+        order,
+        S.PAID,
+        actor="stripe",
+        stripe_event_id=event,
+        message=f"Paid {_card_text(payment)}(via {source}).",
+    )
     if changed:
         _save_card_if_asked(order, intent)
     return changed
@@ -132,40 +149,63 @@ def _succeeded(order: Order, payment: Payment, intent: dict, source: str, event:
 def _processing(order: Order, payment: Payment, intent: dict, source: str, event: str | None):
     if order.status != S.PENDING:
         return False
-    return orders.transition(order, S.PROCESSING, actor="stripe", stripe_event_id=event,
-                             message=f"Payment processing (via {source}).")
+    return orders.transition(
+        order,
+        S.PROCESSING,
+        actor="stripe",
+        stripe_event_id=event,
+        message=f"Payment processing (via {source}).",
+    )
 
 
 def _failed(order: Order, payment: Payment, intent: dict, source: str, event: str | None):
     record_failure(order, intent, stripe_event_id=event)
     if order.status != S.PROCESSING:
         return False
-    return orders.transition(order, S.PENDING, actor="stripe", stripe_event_id=event,
-                             message="Payment failed; waiting for another payment.")
+    return orders.transition(
+        order,
+        S.PENDING,
+        actor="stripe",
+        stripe_event_id=event,
+        message="Payment failed; waiting for another payment.",
+    )
 
 
 def _needs_action(order: Order, payment: Payment, intent: dict, source: str, event: str | None):
-    orders.record(order, "authentication", "Stripe asked the customer to authenticate.",
-                  actor="stripe", key=f"action:{intent['id']}:{payment.payment_method_id}",
-                  stripe_event_id=event)
+    orders.record(
+        order,
+        "authentication",
+        "Stripe asked the customer to authenticate.",
+        actor="stripe",
+        key=f"action:{intent['id']}:{payment.payment_method_id}",
+        stripe_event_id=event,
+    )
     return False
 
 
 def _canceled(order: Order, payment: Payment, intent: dict, source: str, event: str | None):
     if order.status not in (S.PENDING, S.PROCESSING) or _other_payment_alive(order, intent):
         return False
-    return orders.transition(order, S.CANCELED, actor="stripe", stripe_event_id=event,
-                             message="Payment cancelled; stock released.")
+    return orders.transition(
+        order,
+        S.CANCELED,
+        actor="stripe",
+        stripe_event_id=event,
+        message="Payment cancelled; stock released.",
+    )
 
 
 def _other_payment_alive(order: Order, intent: dict) -> bool:
-    return db.session.execute(
-        db.select(Payment.id).where(
-            Payment.order_id == order.id,
-            Payment.intent_id != intent["id"],
-            Payment.status.not_in(("canceled",)),
-        )
-    ).first() is not None
+    return (
+        db.session.execute(
+            db.select(Payment.id).where(
+                Payment.order_id == order.id,
+                Payment.intent_id != intent["id"],
+                Payment.status.not_in(("canceled",)),
+            )
+        ).first()
+        is not None
+    )
 
 
 _APPLY = {
@@ -193,81 +233,6 @@ def _save_card_if_asked(order: Order, intent: dict) -> None:
     cards.record_card(user, stripe_client.retrieve_payment_method(pm_id))
 
 
-def _open_payment(order: Order) -> Payment | None:
-    return (
-        db.session.execute(
-            db.select(Payment)
-            .where(Payment.order_id == order.id, Payment.status.in_(OPEN_INTENT))
-            .order_by(Payment.id.desc())
-        )
-        .scalars()
-        .first()
-    )
-
-
-def _payable(order: Order) -> None:
-    if order.status != S.PENDING:
-        raise OrderError(f"This order is {order.status.replace('_', ' ')} and can't be paid again.")
-
-
-def ensure_intent(order: Order, *, customer_id: str | None = None, save_card: bool = False) -> dict:
-    """The order's one open PaymentIntent, created on first use; amount from the order.
-
-    A double click or a retry after a timeout creates nothing twice: the order row
-    is locked, and the create call's idempotency key names the order and attempt.
-    """
-    order = orders.lock_order(order.id)
-    _payable(order)
-    payment = _open_payment(order)
-    if payment is not None:
-        intent = stripe_client.retrieve_payment_intent(payment.intent_id)
-        if intent["status"] in OPEN_INTENT:
-            intent = _apply_saving(intent, customer_id if save_card else None)
-            _upsert_payment(order, intent)
-            return intent
-        sync_payment(intent, source="pay page")
-        _payable(order)
-    attempt = db.session.execute(
-        db.select(db.func.count(Payment.id)).where(Payment.order_id == order.id)
-    ).scalar_one()
-    try:
-        intent = stripe_client.create_payment_intent(
-            key=stripe_client.idempotency_key("order", order.id, "intent", attempt),
-            amount=order.total_minor,
-            currency=order.currency,
-            automatic_payment_methods={"enabled": True},
-            metadata={"order_id": str(order.id), "order_number": order.number},
-            description=f"Order {order.number}",
-            receipt_email=order.email,
-        )
-    except stripe_client.PaymentsError as error:
-        log_event("payment.intent", order=order.number, outcome="failed",
-                  error=type(error).__name__, code=error.code, status=error.status)
-        raise
-    intent = _apply_saving(intent, customer_id if save_card else None)
-    _upsert_payment(order, intent)
-    orders.record(
-        order, "intent_created", f"Payment started ({intent['id']}).", key=f"intent:{intent['id']}"
-    )
-    log_event("payment.intent", order=order.number, intent=intent["id"], outcome="ready")
-    return intent
-
-
-def _apply_saving(intent: dict, customer_id: str | None) -> dict:
-    """Make the intent save the card to `customer_id`, or not save it (None)."""
-    wanted = "off_session" if customer_id else None
-    changes: dict = {}
-    if customer_id and intent.get("customer") != customer_id:
-        changes["customer"] = customer_id
-    if intent.get("setup_future_usage") != wanted:
-        changes["setup_future_usage"] = wanted or ""
-    if not changes:
-        return intent
-    # An update neither creates nor moves anything, and the same update twice is
-    # harmless: the SDK's own per-call key covers its retries.
-    return stripe_client.update_payment_intent(intent["id"], key=None, **changes)
-
-
 def confirm_from_stripe(order: Order, intent_id: str | None, *, source: str) -> Order:
     """What the page or the return URL reports, checked with Stripe before it counts."""
     payment = None
@@ -280,54 +245,15 @@ def confirm_from_stripe(order: Order, intent_id: str | None, *, source: str) -> 
     try:
         intent = stripe_client.retrieve_payment_intent(payment.intent_id)
     except stripe_client.PaymentsError as error:
-        log_event("payment.confirm", order=order.number, intent=payment.intent_id,
-                  outcome="failed", error=type(error).__name__, source=source)
+        log_event(
+            "payment.confirm",
+            order=order.number,
+            intent=payment.intent_id,
+            outcome="failed",
+            error=type(error).__name__,
+            source=source,
+        )
         raise
     if not belongs_to(order, intent):
         raise PaymentMismatch(f"{intent_id} does not match order {order.number}")
     return sync_payment(intent, source=source) or order
-
-
-def latest_intent_id(order: Order) -> str | None:
-    return (
-        db.session.execute(
-            db.select(Payment.intent_id)
-            .where(Payment.order_id == order.id)
-            .order_by(Payment.id.desc())
-        )
-        .scalars()
-        .first()
-    )
-
-
-def pay_with_saved_card(order: Order, user: User, card: SavedCard, return_url: str) -> dict:
-    """Create (or reuse) the intent and confirm it on the server with a saved card.
-
-    Returns the intent; `requires_action` means the page must run handleNextAction.
-    A decline raises CardDeclined after the failure is recorded.
-    """
-    intent = ensure_intent(order, customer_id=user.stripe_customer_id, save_card=False)
-    if intent.get("customer") != user.stripe_customer_id:
-        intent = stripe_client.update_payment_intent(
-            intent["id"], key=None, customer=user.stripe_customer_id
-        )
-    latest = intent.get("latest_charge")
-    attempt = (latest["id"] if isinstance(latest, dict) else latest) or "first"
-    try:
-        intent = stripe_client.confirm_payment_intent(
-            intent["id"],
-            key=stripe_client.idempotency_key(
-                "order", order.id, "confirm", intent["id"], card.stripe_payment_method_id, attempt
-            ),
-            payment_method=card.stripe_payment_method_id,
-            return_url=return_url,
-            use_stripe_sdk=True,
-        )
-    except stripe_client.CardDeclined:
-        sync_payment(stripe_client.retrieve_payment_intent(intent["id"]), source="saved card")
-        raise
-    sync_payment(stripe_client.retrieve_payment_intent(intent["id"]), source="saved card")
-    log_event(
-        "payment.saved_card", order=order.number, intent=intent["id"], outcome=intent["status"]
-    )
-    return intent

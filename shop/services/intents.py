@@ -1,0 +1,141 @@
+"""The order's one PaymentIntent: created on first use, reused after a decline, and
+confirmed on the server when a customer pays with a saved card.
+
+Outcomes still go through `payments.sync_payment`; nothing here moves an order.
+"""
+
+from shop.extensions import db
+from shop.logs import log_event
+from shop.models import Order, OrderStatus, Payment, SavedCard, User
+from shop.services import orders, payments, stripe_client
+from shop.services.orders import OrderError
+
+S = OrderStatus
+
+
+def _open_payment(order: Order) -> Payment | None:
+    return (
+        db.session.execute(
+            db.select(Payment)
+            .where(Payment.order_id == order.id, Payment.status.in_(payments.OPEN_INTENT))
+            .order_by(Payment.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+
+
+def _payable(order: Order) -> None:
+    if order.status != S.PENDING:
+        raise OrderError(f"This order is {order.status.replace('_', ' ')} and can't be paid again.")
+
+
+def ensure_intent(order: Order, *, customer_id: str | None = None, save_card: bool = False) -> dict:
+    """The order's one open PaymentIntent, created on first use; amount from the order.
+
+    A double click or a retry after a timeout creates nothing twice: the order row
+    is locked, and the create call's idempotency key names the order and attempt.
+    """
+    order = orders.lock_order(order.id)
+    _payable(order)
+    payment = _open_payment(order)
+    if payment is not None:
+        intent = stripe_client.retrieve_payment_intent(payment.intent_id)
+        if intent["status"] in payments.OPEN_INTENT:
+            intent = _apply_saving(intent, customer_id if save_card else None)
+            payments.upsert_payment(order, intent)
+            return intent
+        payments.sync_payment(intent, source="pay page")
+        _payable(order)
+    attempt = db.session.execute(
+        db.select(db.func.count(Payment.id)).where(Payment.order_id == order.id)
+    ).scalar_one()
+    try:
+        intent = stripe_client.create_payment_intent(
+            key=stripe_client.idempotency_key("order", order.id, "intent", attempt),
+            amount=order.total_minor,
+            currency=order.currency,
+            automatic_payment_methods={"enabled": True},
+            metadata={"order_id": str(order.id), "order_number": order.number},
+            description=f"Order {order.number}",
+            receipt_email=order.email,
+        )
+    except stripe_client.PaymentsError as error:
+        log_event(
+            "payment.intent",
+            order=order.number,
+            outcome="failed",
+            error=type(error).__name__,
+            code=error.code,
+            status=error.status,
+        )
+        raise
+    intent = _apply_saving(intent, customer_id if save_card else None)
+    payments.upsert_payment(order, intent)
+    orders.record(
+        order, "intent_created", f"Payment started ({intent['id']}).", key=f"intent:{intent['id']}"
+    )
+    log_event("payment.intent", order=order.number, intent=intent["id"], outcome="ready")
+    return intent
+
+
+def _apply_saving(intent: dict, customer_id: str | None) -> dict:
+    """Make the intent save the card to `customer_id`, or not save it (None)."""
+    wanted = "off_session" if customer_id else None
+    changes: dict = {}
+    if customer_id and intent.get("customer") != customer_id:
+        changes["customer"] = customer_id
+    if intent.get("setup_future_usage") != wanted:
+        changes["setup_future_usage"] = wanted or ""
+    if not changes:
+        return intent
+    # An update neither creates nor moves anything, and the same update twice is
+    # harmless: the SDK's own per-call key covers its retries.
+    return stripe_client.update_payment_intent(intent["id"], key=None, **changes)
+
+
+def latest_intent_id(order: Order) -> str | None:
+    return (
+        db.session.execute(
+            db.select(Payment.intent_id)
+            .where(Payment.order_id == order.id)
+            .order_by(Payment.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+
+
+def pay_with_saved_card(order: Order, user: User, card: SavedCard, return_url: str) -> dict:
+    """Create (or reuse) the intent and confirm it on the server with a saved card.
+
+    Returns the intent; `requires_action` means the page must run handleNextAction.
+    A decline raises CardDeclined after the failure is recorded.
+    """
+    intent = ensure_intent(order, customer_id=user.stripe_customer_id, save_card=False)
+    if intent.get("customer") != user.stripe_customer_id:
+        intent = stripe_client.update_payment_intent(
+            intent["id"], key=None, customer=user.stripe_customer_id
+        )
+    latest = intent.get("latest_charge")
+    attempt = (latest["id"] if isinstance(latest, dict) else latest) or "first"
+    try:
+        intent = stripe_client.confirm_payment_intent(
+            intent["id"],
+            key=stripe_client.idempotency_key(
+                "order", order.id, "confirm", intent["id"], card.stripe_payment_method_id, attempt
+            ),
+            payment_method=card.stripe_payment_method_id,
+            return_url=return_url,
+            use_stripe_sdk=True,
+        )
+    except stripe_client.CardDeclined:
+        payments.sync_payment(
+            stripe_client.retrieve_payment_intent(intent["id"]), source="saved card"
+        )
+        raise
+    payments.sync_payment(stripe_client.retrieve_payment_intent(intent["id"]), source="saved card")
+    log_event(
+        "payment.saved_card", order=order.number, intent=intent["id"], outcome=intent["status"]
+    )
+    return intent
