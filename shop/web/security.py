@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, g
 
+from shop.web.requests import refuse_nul_bytes
+
 REAL_STRIPE_JS = "https://js.stripe.com"
 REAL_STRIPE_HOOKS = "https://hooks.stripe.com"
 NONCE = "{nonce}"
@@ -50,6 +52,8 @@ def install_security_headers(app: Flask) -> None:
     policy = csp_for(app.config)
     # HSTS only makes sense where the shop is served over HTTPS: everywhere but a laptop.
     hsts = app.config["SHOP_ENV"] != "development"
+
+    app.before_request(refuse_nul_bytes)
 
     @app.before_request
     def make_nonce() -> None:

@@ -162,3 +162,19 @@ def test_production_sends_hsts_and_secure_cookies(production_app):
 def test_development_cookies_are_http_only_but_not_secure(client):
     cookie = client.get("/auth/login").headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "kwargs"),
+    [
+        ("get", "/orders/%00", {}),
+        ("get", "/products/a%00b", {}),
+        ("get", "/?page=1%00", {}),
+        ("post", "/cart/add", {"data": {"product_id": "1\x00", "quantity": "1"}}),
+        ("post", "/orders/X/confirm", {"json": {"payment_intent": "pi_\x00"}}),
+    ],
+)
+def test_nul_characters_are_refused_before_any_view_runs(client, method, url, kwargs):
+    response = getattr(client, method)(url, **kwargs)
+    assert response.status_code == 400
+    assert b"NUL characters" in response.data
