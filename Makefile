@@ -32,7 +32,8 @@ run: install
 	@trap 'kill $$sandbox 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python -m stripe_sandbox --host 127.0.0.1 --port $(SANDBOX_PORT) \
 		--forward-to http://127.0.0.1:$(PORT)/webhooks/stripe \
-		--webhook-secret $${STRIPE_WEBHOOK_SECRET:-whsec_sandbox} & sandbox=$$!; \
+		--webhook-secret $${STRIPE_WEBHOOK_SECRET:-whsec_sandbox} \
+		--webhook-concurrency 1 & sandbox=$$!; \
 	STRIPE_SANDBOX_URL=http://127.0.0.1:$(SANDBOX_PORT) $(BIN)/flask run --port $(PORT)
 
 ## chromium: Debian's Chromium for the browser tests, where this machine can install it.

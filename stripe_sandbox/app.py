@@ -29,16 +29,19 @@ def create_app(
     retry_base: float = 1.0,
     max_attempts: int = 6,
     webhook_timeout: float = 10.0,
+    webhook_concurrency: int = 8,
     processing_delay: float = 3.0,
 ) -> Flask:
     """A WSGI app holding one in-memory Stripe account.
 
     ``forward_to`` is the URL webhooks are POSTed to (None: events are only listed);
-    ``webhook_secret`` signs them. The other settings can also change at run time
-    through ``POST /_sandbox/config``.
+    ``webhook_secret`` signs them. ``webhook_concurrency`` is how many deliveries may be
+    in flight at once (1 sends them strictly one at a time, in order). The other settings
+    can also change at run time through ``POST /_sandbox/config``.
     """
     app = Flask(__name__, static_folder=None)
-    sender = WebhookSender(forward_to, webhook_secret, retry_base, max_attempts, webhook_timeout)
+    sender = WebhookSender(forward_to, webhook_secret, retry_base, max_attempts, webhook_timeout,
+                           webhook_concurrency)
     sandbox = Sandbox(processing_delay=processing_delay, emit_hook=sender.enqueue)
     sandbox.webhooks = sender
     app.extensions["stripe_sandbox"] = sandbox

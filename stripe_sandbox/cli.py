@@ -40,6 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--webhook-timeout", metavar="SECONDS", type=float, default=10.0,
                         help="how long one delivery attempt may take before it counts as "
                              "failed (default: %(default)s)")
+    parser.add_argument("--webhook-concurrency", metavar="N", type=int, default=8,
+                        help="how many webhook deliveries may be in flight at once, as "
+                             "Stripe sends concurrently and in no promised order; 1 sends "
+                             "them one at a time, in order (default: %(default)s)")
     parser.add_argument("--processing-delay", metavar="SECONDS", type=float, default=3.0,
                         help="how long the processing test card (4000000000006975) and the "
                              "pending/failing refund test cards take to settle "
@@ -55,6 +59,7 @@ def serve(options: argparse.Namespace) -> None:
     app = create_app(
         options.forward_to, options.webhook_secret, retry_base=options.retry_base,
         max_attempts=options.max_attempts, webhook_timeout=options.webhook_timeout,
+        webhook_concurrency=options.webhook_concurrency,
         processing_delay=options.processing_delay,
     )
     logging.basicConfig(level=logging.INFO, format="%(message)s")

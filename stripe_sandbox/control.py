@@ -4,15 +4,19 @@ Endpoints (all POST unless noted):
 
 - ``reset`` — forget all objects, events, deliveries, faults and switches.
 - ``config`` {forward_to, webhook_secret, retry_base, max_attempts, webhook_timeout,
-  processing_delay}; ``GET config`` shows them.
+  webhook_concurrency, processing_delay}; ``GET config`` shows them.
+  ``webhook_concurrency`` (1 to 64, default 8) is how many deliveries may be in flight at
+  once: they start in queue order but may arrive in any order, as with Stripe; 1 sends
+  them strictly one at a time, in order.
 - ``GET deliveries`` — ``[{id, event_id, type, attempts: [{at, status_code | error}],
   done, delivered, dropped}]`` in queue order.
 - ``webhooks`` {duplicate, reverse, delay, drop}: ``duplicate`` N ≥ 1 sends the next N
   events twice (a number strictly between 0 and 1 duplicates each event with that
   probability until changed); ``reverse`` N holds the next N deliveries and sends them
-  newest first (a short batch is released after one second); ``delay`` S holds every new
-  delivery S seconds before its first attempt (0 turns it off); ``drop`` N never sends the
-  next N deliveries (listed with ``dropped: true``).
+  newest first (a short batch is released after one second; with concurrency above 1
+  they are started newest first but may overlap); ``delay`` S holds every new delivery
+  S seconds before its first attempt (0 turns it off); ``drop`` N never sends the next N
+  deliveries (listed with ``dropped: true``).
 - ``faults`` {path, mode, count, seconds, method, rate}: the next ``count`` API calls whose
   path starts with ``path`` (and whose method is ``method``, if given; with ``rate`` below 1,
   each such call only with that probability) answer 500 ``api_error``
@@ -21,7 +25,8 @@ Endpoints (all POST unless noted):
   or run and store their result but answer 500 (``error_after``, so a retry replays it).
   ``GET faults`` lists them, ``DELETE faults`` clears them.
 - ``clock/advance`` {seconds} — move the clock; due work (settling, refunds) runs.
-- ``wait`` {timeout} — until no delivery is queued, held or in flight; 504 on timeout.
+- ``wait`` {timeout} — until no delivery is queued, held or in flight (a send left over
+  from before a reset does not count); 504 on timeout.
 - ``trigger`` {type, object} — emit an event of that type about an existing object.
 - ``disputes`` {payment_intent | charge, reason} and ``disputes/<id>/close`` {status}.
 - ``authenticate`` {intent, client_secret, outcome: complete | fail} — the 3-D Secure
@@ -44,7 +49,8 @@ from .state import Fault, Sandbox
 blueprint = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
 FAULT_MODES = ("error", "error_after", "timeout", "slow", "rate_limit")
 CONFIG_KEYS = {"forward_to": "forward_to", "webhook_secret": "secret", "retry_base": "retry_base",
-               "max_attempts": "max_attempts", "webhook_timeout": "timeout"}
+               "max_attempts": "max_attempts", "webhook_timeout": "timeout",
+               "webhook_concurrency": "concurrency"}
 
 
 class ControlError(Exception):

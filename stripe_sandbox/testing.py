@@ -53,7 +53,7 @@ class SandboxControl:
 
     def configure(self, **settings: Any) -> dict[str, Any]:
         """forward_to, webhook_secret, retry_base, max_attempts, webhook_timeout,
-        processing_delay."""
+        webhook_concurrency, processing_delay."""
         return self._call("POST", "config", settings)
 
     def config(self) -> dict[str, Any]:
@@ -63,7 +63,8 @@ class SandboxControl:
         return self._call("GET", "deliveries")
 
     def wait_for_deliveries(self, timeout: float = 10) -> None:
-        """Block until no delivery is queued or in flight (ControlError 504 on timeout)."""
+        """Block until no delivery is queued, held or in flight (ControlError 504 on
+        timeout)."""
         self._call("POST", "wait", {"timeout": timeout}, timeout=timeout + 5)
 
     def webhook_behaviour(self, *, duplicate: float | None = None, reverse: int | None = None,

@@ -1,9 +1,12 @@
 """Webhook delivery: a background sender that signs each attempt as Stripe does.
 
-Events are queued in creation order and sent one at a time by a daemon thread, so an API
-request never waits on the shop. A failed attempt (non-2xx, timeout, refused connection)
-is retried after ``retry_base * 2**(attempt - 1)`` seconds, up to ``max_attempts``. The
-control switches (duplicate, reverse, delay, drop) shape the deliveries of later events.
+Events are queued in creation order and sent by a small pool of daemon threads, so an API
+request never waits on the shop. At most ``concurrency`` attempts are in flight at once;
+they are started in queue order but, as with Stripe, may finish in any order
+(``concurrency`` 1 sends strictly one at a time, in order). A failed attempt (non-2xx,
+timeout, refused connection) is retried after ``retry_base * 2**(attempt - 1)`` seconds,
+up to ``max_attempts``. The control switches (duplicate, reverse, delay, drop) shape the
+deliveries of later events. The lock is never held while a request is sent.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import hmac
+import http.client
 import itertools
 import json
 import random
@@ -22,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 REVERSE_WINDOW = 1.0  # a reverse batch that stays short is released after this long
+MAX_CONCURRENCY = 64
 
 
 def sign(payload: bytes, secret: str, timestamp: int | None = None) -> str:
@@ -36,6 +41,20 @@ def check_url(url: str | None) -> None:
     """Webhooks go to http(s) URLs only (urllib would also open file: and others)."""
     if url is not None and not url.startswith(("http://", "https://")):
         raise ValueError(f"forward_to must be an http:// or https:// URL, not {url!r}")
+
+
+def check_concurrency(value: Any) -> int:
+    """How many deliveries may be in flight at once: a whole number from 1 to 64."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"webhook_concurrency must be a whole number, not {value!r}")
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"webhook_concurrency must be a whole number, not {value!r}") from None
+    if not 1 <= number <= MAX_CONCURRENCY:
+        raise ValueError(f"webhook_concurrency must be between 1 and {MAX_CONCURRENCY}, "
+                         f"not {number}")
+    return number
 
 
 @dataclass
@@ -58,18 +77,22 @@ class Delivery:
 
 class WebhookSender:
     def __init__(self, forward_to: str | None = None, secret: str = "whsec_sandbox",  # noqa: S107
-                 retry_base: float = 1.0, max_attempts: int = 6, timeout: float = 10.0) -> None:
+                 retry_base: float = 1.0, max_attempts: int = 6, timeout: float = 10.0,
+                 concurrency: int = 8) -> None:
         check_url(forward_to)
         self.forward_to, self.secret = forward_to, secret
         self.retry_base, self.max_attempts, self.timeout = retry_base, max_attempts, timeout
+        self.concurrency = check_concurrency(concurrency)
         self._cond = threading.Condition()
         self._ids = itertools.count(1)
         self._seq = itertools.count()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
+        self._busy = 0  # attempts being sent, of any generation (bounded by concurrency)
         self.reset()
 
     def reset(self) -> None:
-        """Forget every delivery and switch; an attempt in flight is finished but ignored."""
+        """Forget every delivery and switch; an attempt in flight is finished but ignored
+        (it still occupies its place in the pool until it ends)."""
         with self._cond:
             self._generation = getattr(self, "_generation", 0) + 1
             self._queue: list[tuple[float, int, Delivery]] = []
@@ -83,9 +106,13 @@ class WebhookSender:
 
     def configure(self, **settings: Any) -> None:
         check_url(settings.get("forward_to"))
+        if "concurrency" in settings:
+            settings["concurrency"] = check_concurrency(settings["concurrency"])
         with self._cond:
             for name, value in settings.items():
                 setattr(self, name, value)
+            if self._threads:
+                self._start()
             self._cond.notify_all()
 
     def behave(self, *, duplicate: float | None = None, reverse: int | None = None,
@@ -170,10 +197,13 @@ class WebhookSender:
             return [delivery.as_dict() for delivery in self.deliveries]
 
     def _start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="sandbox-webhooks",
-                                            daemon=True)
-            self._thread.start()
+        """Grow the pool to ``concurrency`` workers (lock held); it never shrinks, the
+        ``_busy`` count keeps surplus workers waiting."""
+        while len(self._threads) < self.concurrency:
+            thread = threading.Thread(target=self._run, daemon=True,
+                                      name=f"sandbox-webhooks-{len(self._threads) + 1}")
+            self._threads.append(thread)
+            thread.start()
 
     def _next(self) -> tuple[Delivery, int, str, str]:
         with self._cond:
@@ -181,12 +211,14 @@ class WebhookSender:
                 now = time.monotonic()
                 if self._held and now - self._held_at >= REVERSE_WINDOW:
                     self._release_held()
-                if self._queue and self._queue[0][0] <= now and self.forward_to:
+                can_send = self.forward_to and self._busy < self.concurrency
+                if can_send and self._queue and self._queue[0][0] <= now:
                     _, _, delivery = heapq.heappop(self._queue)
                     self._in_flight += 1
+                    self._busy += 1
                     return delivery, self._generation, self.forward_to, self.secret
                 waits = [REVERSE_WINDOW] if self._held else []
-                if self._queue:
+                if can_send and self._queue:  # else a finished send or configure wakes us
                     waits.append(self._queue[0][0] - now)
                 self._cond.wait(max(0.005, min(waits)) if waits else None)
 
@@ -195,6 +227,7 @@ class WebhookSender:
             delivery, generation, url, secret = self._next()
             outcome = self._send(delivery.body, url, secret)
             with self._cond:
+                self._busy -= 1
                 if generation == self._generation:  # a reset forgot it meanwhile
                     self._in_flight -= 1
                     self._record(delivery, outcome)
@@ -213,7 +246,7 @@ class WebhookSender:
                 return {"at": at, "status_code": response.status}
         except urllib.error.HTTPError as error:
             return {"at": at, "status_code": error.code}
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, http.client.HTTPException) as error:
             return {"at": at, "error": f"{type(error).__name__}: {error}"}
 
     def _record(self, delivery: Delivery, outcome: dict[str, Any]) -> None:

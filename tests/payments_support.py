@@ -14,7 +14,7 @@ import stripe
 from shop.extensions import db
 from shop.models import Order
 from stripe_sandbox.testing import RunningSandbox, run_sandbox
-from tests.conftest import LiveServer
+from tests.conftest import POSTGRES_URL, LiveServer
 
 WEBHOOK_SECRET = "whsec_test_shop"
 SECRET_KEY = "sk_test_shop"
@@ -35,7 +35,12 @@ def stripe_config(sandbox) -> dict:
     """App settings pointing at a freshly reset sandbox that sends no webhooks yet."""
     sandbox.control.reset()
     sandbox.control.configure(
-        forward_to=None, webhook_secret=WEBHOOK_SECRET, retry_base=0.2, max_attempts=5
+        forward_to=None,
+        webhook_secret=WEBHOOK_SECRET,
+        retry_base=0.2,
+        max_attempts=5,
+        # Stripe delivers concurrently; SQLite serializes writers, so one at a time there.
+        webhook_concurrency=8 if POSTGRES_URL else 1,
     )
     return {
         "STRIPE_API_BASE": sandbox.url,

@@ -19,7 +19,8 @@ WEBHOOK_SECRET = "whsec_sandbox_tests"
 SECRET_KEY = "sk_test_sandbox_tests"
 PUBLISHABLE_KEY = "pk_test_sandbox_tests"
 DEFAULTS = {"forward_to": None, "webhook_secret": WEBHOOK_SECRET, "retry_base": 0.05,
-            "max_attempts": 6, "webhook_timeout": 5.0, "processing_delay": 0.5}
+            "max_attempts": 6, "webhook_timeout": 5.0, "webhook_concurrency": 8,
+            "processing_delay": 0.5}
 
 
 @pytest.fixture(scope="session")
@@ -74,11 +75,17 @@ def pay(client: stripe.StripeClient) -> Callable[..., Any]:
 
 
 class Receiver:
-    """A tiny webhook endpoint: records each POST and answers with queued statuses."""
+    """A tiny webhook endpoint: records each POST and answers with queued statuses.
+
+    Each request is answered after ``hold`` seconds; ``in_flight`` counts the requests
+    being handled and ``max_in_flight`` the most there ever were at once.
+    """
 
     def __init__(self) -> None:
         self.received: list[dict[str, Any]] = []
         self.statuses: list[int] = []
+        self.hold = 0.0
+        self.in_flight = self.max_in_flight = 0
         self.lock = threading.Lock()
         self.server = make_server("127.0.0.1", 0, self._app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}/webhooks"
@@ -89,10 +96,19 @@ class Receiver:
         request = Request(environ)
         body = request.get_data()
         with self.lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
             status = self.statuses.pop(0) if self.statuses else 200
             self.received.append({"body": body, "signature": request.headers.get(
                 "Stripe-Signature"), "status": status, "at": time.monotonic(),
                 "event": json.loads(body)})
+            hold = self.hold
+        try:
+            if hold:
+                time.sleep(hold)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
         return Response("ok", status=status)(environ, start_response)
 
     def event_ids(self) -> list[str]:

@@ -11,7 +11,8 @@ def test_help_lists_every_option():
     result = subprocess.run([sys.executable, "-m", "stripe_sandbox", "--help"], cwd=ROOT,
                             capture_output=True, text=True, timeout=30, check=True)
     for option in ("--host", "--port", "--forward-to", "--webhook-secret", "--retry-base",
-                   "--max-attempts", "--webhook-timeout", "--processing-delay", "--quiet"):
+                   "--max-attempts", "--webhook-timeout", "--webhook-concurrency",
+                   "--processing-delay", "--quiet"):
         assert option in result.stdout
     assert "control API" in result.stdout
 
@@ -24,6 +25,8 @@ def test_parser_defaults():
     assert options.webhook_secret == "whsec_sandbox"
     assert options.forward_to == "http://127.0.0.1:5000/webhooks"
     assert options.processing_delay == 3.0
+    assert options.webhook_concurrency == 8
+    assert build_parser().parse_args(["--webhook-concurrency", "1"]).webhook_concurrency == 1
 
 
 def test_flask_command_wraps_the_same_options():
