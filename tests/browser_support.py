@@ -35,3 +35,13 @@ def chromium():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    """A fresh browser tab with its own cookies."""
+    context = chromium.new_context()
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    yield tab
+    context.close()

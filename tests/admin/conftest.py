@@ -79,8 +79,13 @@ def make_order(app):
         db.session.add(order)
         db.session.flush()
         if payment is not None:
-            fields = {"status": "succeeded", "intent_id": f"pi_test_{n}",
-                      "created_at": created_at, "updated_at": created_at, **payment}
+            fields = {
+                "status": "succeeded",
+                "intent_id": f"pi_test_{n}",
+                "created_at": created_at,
+                "updated_at": created_at,
+                **payment,
+            }
             db.session.add(
                 Payment(order_id=order.id, amount_minor=total_minor, currency=currency, **fields)
             )
@@ -154,13 +159,3 @@ def make_event(app):
         return event
 
     return make
-
-
-@pytest.fixture
-def page(chromium):
-    """A fresh browser tab for the admin's browser test (Chromium from tests/browser_support)."""
-    context = chromium.new_context()
-    context.set_default_timeout(15_000)
-    tab = context.new_page()
-    yield tab
-    context.close()

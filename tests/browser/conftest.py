@@ -1,4 +1,4 @@
-"""Browser tests of the shop: pages and helpers (Chromium itself: tests/browser_support.py)."""
+"""Browser tests of the shop: helpers (Chromium and `page`: tests/browser_support.py)."""
 
 import os
 from datetime import date
@@ -10,15 +10,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture
-def page(chromium):
-    context = chromium.new_context()
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def future_expiry() -> str:
