@@ -78,20 +78,21 @@ def upsert_payment(order: Order, intent: dict) -> Payment:
 
 def record_failure(order: Order, intent: dict, *, stripe_event_id: str | None = None) -> None:
     """Put a declined or failed attempt on the timeline, once per attempt."""
-    error = intent.get("last_payment_error") or {}
-    if not error:
+    error = intent.get("last_payment_error")
+    if not isinstance(error, dict) or not error:
         return
     latest = intent.get("latest_charge")
+    method = error.get("payment_method")
     attempt = (latest["id"] if isinstance(latest, dict) else latest) or (
-        (error.get("payment_method") or {}).get("id") or error.get("code")
+        (method.get("id") if isinstance(method, dict) else None) or error.get("code")
     )
-    code = error.get("decline_code") or error.get("code") or "failed"
+    code = str(error.get("decline_code") or error.get("code") or "failed")[:80]
     orders.record(
         order,
         "payment_failed",
         f"Payment failed ({code}): {error.get('message', '')}",
         actor="stripe",
-        key=f"failure:{intent['id']}:{attempt}:{code}",
+        key=f"failure:{intent['id']}:{attempt}:{code}"[:255],
         stripe_event_id=stripe_event_id,
         data={"code": code, "intent": intent["id"]},
     )

@@ -25,7 +25,9 @@ def on_payment_intent(event: dict, inbox: StripeEvent) -> str:
     order = payments.sync_payment(intent, source="webhook", stripe_event_id=event["id"])
     if order is None:
         return "ignored"
-    if event["type"] == "payment_intent.payment_failed":
+    if event["type"] == "payment_intent.payment_failed" and isinstance(
+        snapshot.get("last_payment_error"), dict
+    ):
         # The attempt happened even if Stripe has moved on since; it belongs on the timeline.
         payments.record_failure(order, snapshot, stripe_event_id=event["id"])
         if order.status != OrderStatus.PENDING:
@@ -44,7 +46,7 @@ def on_payment_intent(event: dict, inbox: StripeEvent) -> str:
 @handler("charge.refunded")
 def on_charge_refunded(event: dict, inbox: StripeEvent) -> str:
     intent_id = event["data"]["object"].get("payment_intent")
-    if not intent_id:
+    if not isinstance(intent_id, str) or not intent_id:
         return "ignored"
     synced = [
         refunds.sync_refund(r, stripe_event_id=event["id"])

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 
 from shop.extensions import db
 from shop.logs import log_event
@@ -27,7 +27,6 @@ _EVENT_ID = re.compile(r"evt_[A-Za-z0-9_]{1,250}")
 _EVENT_TYPE = re.compile(r"[a-z0-9_.]{1,100}")
 _OBJECT_ID = re.compile(r"[A-Za-z0-9_]{1,255}")
 # Failures that may pass if Stripe delivers again: Stripe unreachable, the database busy.
-RETRYABLE = (stripe_client.PaymentsUnavailable, OperationalError)
 
 
 class MalformedEvent(ValueError):
@@ -99,6 +98,9 @@ def receive(payload: bytes, signature: str | None) -> tuple[int, str]:
         return 400, "malformed event"
     try:
         inbox = _parse(event)
+        _load_handlers()
+        if inbox.type in HANDLERS and inbox.object_id is None:
+            raise MalformedEvent("the event's object has no Stripe id to re-read")
     except MalformedEvent as error:
         log_event("webhook.rejected", outcome=str(error))
         return 400, "malformed event"
@@ -149,8 +151,9 @@ def _process(inbox: StripeEvent) -> tuple[int, str]:
         _store_failure(event_id, payload, error)
         log_event("webhook.handled", event=event_id, type=payload.get("type"), object=object_id,
                   outcome="failed", error=repr(error))
-        # 500 asks Stripe to deliver again; that only helps when the failure may pass.
-        return (500 if isinstance(error, RETRYABLE) else 200), "failed"
+        # 500 asks Stripe to deliver again, which helps unless Stripe itself refused
+        # the shop's request about the event's object (it will refuse it again).
+        return (200 if isinstance(error, stripe_client.InvalidRequest) else 500), "failed"
     log_event("webhook.handled", event=event_id, type=payload.get("type"), object=object_id,
               outcome=outcome)
     return 200, outcome

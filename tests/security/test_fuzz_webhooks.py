@@ -1,5 +1,6 @@
 """The webhook endpoint fuzzed: whatever arrives, it answers 4xx or 200, and 500 only when
-delivering again could help (Stripe unreachable). Nothing unsigned is ever stored."""
+delivering again could help (Stripe unreachable, or the shop failing). Nothing unsigned is
+ever stored."""
 
 import json
 import time
