@@ -44,8 +44,7 @@ def cancel_order(
         except stripe_client.InvalidRequest:
             # Already succeeded, processing or cancelled at Stripe: take Stripe's word.
             intent = stripe_client.retrieve_payment_intent(intent_id)
-        else:
-            intent = stripe_client.retrieve_payment_intent(intent["id"])
+        # A cancelled intent's answer is enough to sync; no second call to Stripe.
         payments.sync_payment(intent, source=actor)
     order = orders.lock_order(order.id)
     if order.status in (S.PENDING, S.PROCESSING) and not _payment_in_flight(order):
