@@ -37,9 +37,12 @@ def register_proxy_fix(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from shop import models  # models must be imported before migrations run
+    from shop.database import ping_when_idle
     from shop.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    with app.app_context():
+        ping_when_idle(db.engine, app.config["DATABASE_PING_IDLE_SECONDS"])
     migrate.init_app(
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
     )

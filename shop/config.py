@@ -43,7 +43,8 @@ def load_config() -> dict:
         "SQLALCHEMY_DATABASE_URI": _env(
             "DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'shop.sqlite3'}"
         ),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Pooled connections are checked before use after this long idle (shop/database.py).
+        "DATABASE_PING_IDLE_SECONDS": _env_int("DATABASE_PING_IDLE_SECONDS", 10),
         "SHOP_NAME": _env("SHOP_NAME", "Corner Shop"),
         "SHOP_CURRENCY": (_env("SHOP_CURRENCY", "usd") or "usd").lower(),
         "SHOP_LOCALE": _env("SHOP_LOCALE", "en_US"),

@@ -6,6 +6,7 @@ import time
 import pytest
 import requests
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from shop.extensions import db
 from shop.models import OrderEvent, OrderLine, Product
@@ -123,3 +124,40 @@ def test_requests_succeed_after_postgres_drops_every_connection(
     # Nothing half-done survived: stock taken is exactly what the placed orders hold.
     placed = db.session.execute(db.select(db.func.sum(OrderLine.quantity))).scalar_one()
     assert db.session.get(Product, product_id).stock == 500 - placed
+
+
+def _pooled_backend_then_drop_it() -> None:
+    """Leave the pool holding one idle connection, and have PostgreSQL close it."""
+    db.session.close()
+    db.engine.dispose()
+    with db.engine.connect() as conn:
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    killer = create_engine(POSTGRES_URL)
+    with killer.begin() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    killer.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs TEST_DATABASE_URL")
+@pytest.mark.parametrize("app_config", [{"DATABASE_PING_IDLE_SECONDS": 0}])
+def test_an_idle_connection_the_database_dropped_is_replaced_unseen(app, make_product):
+    product_id = make_product(price_minor=1200, stock=5).id
+    _pooled_backend_then_drop_it()
+    response = app.test_client().post("/cart/add", data={"product_id": product_id, "quantity": 1})
+    assert response.status_code == 302
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs TEST_DATABASE_URL")
+@pytest.mark.parametrize("app_config", [{"DATABASE_PING_IDLE_SECONDS": 3600}])
+def test_a_connection_in_steady_use_is_not_pinged(app, make_product):
+    """The other side of the trade: a connection used moments ago is trusted, so the
+    request that finds it dropped fails once, and the pool starts afresh after it."""
+    product_id = make_product(price_minor=1200, stock=5).id
+    _pooled_backend_then_drop_it()
+    client = app.test_client()
+    with pytest.raises(OperationalError):
+        client.post("/cart/add", data={"product_id": product_id, "quantity": 1})
+    response = client.post("/cart/add", data={"product_id": product_id, "quantity": 1})
+    assert response.status_code == 302
