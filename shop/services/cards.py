@@ -268,7 +268,7 @@ def remove_card(user: User, card: SavedCard) -> None:
 
 # Webhooks: each re-reads the object from Stripe before acting.
 @handler("setup_intent.succeeded")
-def on_setup_intent_succeeded(event: dict, inbox) -> str:
+def on_setup_intent_succeeded(event: dict) -> str:
     intent = stripe_client.retrieve_setup_intent(event["data"]["object"]["id"])
     user = _user_for_customer(intent.get("customer"))
     if intent["status"] != "succeeded" or user is None:
@@ -283,7 +283,7 @@ def on_setup_intent_succeeded(event: dict, inbox) -> str:
     "payment_method.updated",
     "payment_method.automatically_updated",
 )
-def on_payment_method(event: dict, inbox) -> str:
+def on_payment_method(event: dict) -> str:
     payment_method_id = event["data"]["object"]["id"]
     try:
         payment_method = stripe_client.retrieve_payment_method(payment_method_id)
@@ -306,7 +306,7 @@ def sync_payment_method(payment_method: dict) -> bool:
 
 
 @handler("customer.deleted")
-def on_customer_deleted(event: dict, inbox) -> str:
+def on_customer_deleted(event: dict) -> str:
     customer_id = event["data"]["object"]["id"]
     try:
         customer = stripe_client.retrieve_customer(customer_id)

@@ -33,6 +33,18 @@ def belongs_to(order: Order, intent: dict) -> bool:
     )
 
 
+# A PaymentIntent never leaves these states, so once synced in one it is final.
+FINAL_INTENT = {"succeeded", "canceled"}
+
+
+def is_settled(intent_id: str) -> bool:
+    """Whether the shop already holds this intent in a final state (one query)."""
+    status = db.session.execute(
+        db.select(Payment.status).where(Payment.intent_id == intent_id)
+    ).scalar_one_or_none()
+    return status in FINAL_INTENT
+
+
 def order_for_intent(intent: dict) -> Order | None:
     payment = db.session.execute(
         db.select(Payment).where(Payment.intent_id == intent["id"])

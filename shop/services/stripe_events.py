@@ -1,10 +1,12 @@
 """Webhook handlers for payments, refunds and disputes.
 
 Each re-reads the object from Stripe (events are late, duplicated, out of order)
-and applies it through the same services as the pages.
+and applies it through the same services as the pages. The one shortcut: an event
+about a PaymentIntent the shop already holds as succeeded or canceled, the states
+an intent never leaves, has nothing left to apply and is not re-read.
 """
 
-from shop.models import OrderStatus, StripeEvent
+from shop.models import OrderStatus
 from shop.services import orders, payments, refunds, stripe_client
 from shop.services.webhooks import handler
 
@@ -19,8 +21,13 @@ PAYMENT_EVENTS = (
 
 
 @handler(*PAYMENT_EVENTS)
-def on_payment_intent(event: dict, inbox: StripeEvent) -> str:
+def on_payment_intent(event: dict) -> str:
     snapshot = event["data"]["object"]
+    if event["type"] != "payment_intent.payment_failed" and payments.is_settled(snapshot["id"]):
+        # Already applied in a final state that Stripe never leaves: whatever Stripe
+        # says of this intent now, syncing it would change nothing. (A late failure
+        # still goes on the timeline, below.)
+        return "processed"
     intent = stripe_client.retrieve_payment_intent(snapshot["id"])
     order = payments.sync_payment(intent, source="webhook", stripe_event_id=event["id"])
     if order is None:
@@ -44,7 +51,7 @@ def on_payment_intent(event: dict, inbox: StripeEvent) -> str:
 
 
 @handler("charge.refunded")
-def on_charge_refunded(event: dict, inbox: StripeEvent) -> str:
+def on_charge_refunded(event: dict) -> str:
     intent_id = event["data"]["object"].get("payment_intent")
     if not isinstance(intent_id, str) or not intent_id:
         return "ignored"
@@ -56,7 +63,7 @@ def on_charge_refunded(event: dict, inbox: StripeEvent) -> str:
 
 
 @handler("refund.created", "refund.updated", "refund.failed")
-def on_refund(event: dict, inbox: StripeEvent) -> str:
+def on_refund(event: dict) -> str:
     refund = stripe_client.retrieve_refund(event["data"]["object"]["id"])
     return "processed" if refunds.sync_refund(refund, stripe_event_id=event["id"]) else "ignored"
 
@@ -68,6 +75,6 @@ def on_refund(event: dict, inbox: StripeEvent) -> str:
     "charge.dispute.funds_withdrawn",
     "charge.dispute.funds_reinstated",
 )
-def on_dispute(event: dict, inbox: StripeEvent) -> str:
+def on_dispute(event: dict) -> str:
     dispute = stripe_client.retrieve_dispute(event["data"]["object"]["id"])
     return "processed" if refunds.sync_dispute(dispute, stripe_event_id=event["id"]) else "ignored"

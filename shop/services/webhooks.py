@@ -10,14 +10,15 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from shop.extensions import db
 from shop.logs import log_event
 from shop.models import StripeEvent, utcnow
 from shop.services import stripe_client
 
-Handler = Callable[[dict, StripeEvent], str | None]
+Handler = Callable[[dict], str | None]
 HANDLERS: dict[str, Handler] = {}
 # Modules whose @handler functions serve events; imported on first delivery.
 HANDLER_MODULES = ("shop.services.stripe_events", "shop.services.cards")
@@ -26,7 +27,6 @@ _loaded = False
 _EVENT_ID = re.compile(r"evt_[A-Za-z0-9_]{1,250}")
 _EVENT_TYPE = re.compile(r"[a-z0-9_.]{1,100}")
 _OBJECT_ID = re.compile(r"[A-Za-z0-9_]{1,255}")
-# Failures that may pass if Stripe delivers again: Stripe unreachable, the database busy.
 
 
 class MalformedEvent(ValueError):
@@ -34,7 +34,7 @@ class MalformedEvent(ValueError):
 
 
 def handler(*event_types: str) -> Callable[[Handler], Handler]:
-    """Register `fn(event, inbox) -> "processed" | "ignored"` for these event types."""
+    """Register `fn(event) -> "processed" | "ignored"` for these event types."""
 
     def register(fn: Handler) -> Handler:
         for event_type in event_types:
@@ -83,6 +83,7 @@ def _parse(event: dict) -> StripeEvent:
         payload=event,
         status="received",
         attempts=0,
+        received_at=utcnow(),
     )
 
 
@@ -104,21 +105,42 @@ def receive(payload: bytes, signature: str | None) -> tuple[int, str]:
     except MalformedEvent as error:
         log_event("webhook.rejected", outcome=str(error))
         return 400, "malformed event"
-    existing = _stored(inbox.id)
-    if existing is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(inbox)
-        except IntegrityError:  # the same event is being delivered concurrently
-            existing = _stored(inbox.id)
-    if existing is not None:
-        if existing.status != "failed":
+    if inbox.type not in HANDLERS:
+        # Nothing to do for this type, so it is stored already handled, in one statement.
+        inbox.status, inbox.attempts, inbox.processed_at = "ignored", 1, inbox.received_at
+    if _insert_once(inbox):
+        if inbox.status == "ignored":
             db.session.commit()
             log_event("webhook.handled", event=inbox.id, type=inbox.type,
-                      object=inbox.object_id, outcome="duplicate")
-            return 200, "duplicate"
-        inbox = existing  # Stripe is retrying an event that failed: try it again.
-    return _process(inbox)
+                      object=inbox.object_id, outcome="ignored")
+            return 200, "ignored"
+        return _process(inbox.id, event, inbox.object_id)
+    # Stored before: wait for any delivery of it still being handled, then look.
+    existing = _stored(inbox.id)
+    if existing is None or existing.status != "failed":
+        db.session.commit()
+        log_event("webhook.handled", event=inbox.id, type=inbox.type,
+                  object=inbox.object_id, outcome="duplicate")
+        return 200, "duplicate"
+    return _process(existing.id, existing.payload, existing.object_id)  # Stripe retries a failure
+
+
+def _insert_once(inbox: StripeEvent) -> bool:
+    """Insert the event unless its id is stored; True if this call stored it.
+
+    One statement (INSERT ... ON CONFLICT DO NOTHING RETURNING): a concurrent
+    delivery of the same event waits on the unique key until this one's
+    transaction ends, then finds the row and answers "duplicate".
+    """
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    values = {column.key: getattr(inbox, column.key) for column in StripeEvent.__table__.columns}
+    statement = (
+        dialect.insert(StripeEvent)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=[StripeEvent.id])
+        .returning(StripeEvent.id)
+    )
+    return db.session.execute(statement).first() is not None
 
 
 def _stored(event_id: str) -> StripeEvent | None:
@@ -132,19 +154,22 @@ def _stored(event_id: str) -> StripeEvent | None:
 
 def reprocess(inbox: StripeEvent) -> tuple[int, str]:
     """Run a stored event through its handler again (admin action or CLI)."""
-    return _process(inbox)
+    return _process(inbox.id, inbox.payload, inbox.object_id)
 
 
-def _process(inbox: StripeEvent) -> tuple[int, str]:
+def _process(event_id: str, payload: dict, object_id: str | None) -> tuple[int, str]:
+    """Run the event's handler and store its outcome in the same transaction."""
     _load_handlers()
-    event_id, payload, object_id = inbox.id, inbox.payload, inbox.object_id
-    fn = HANDLERS.get(inbox.type)
+    fn = HANDLERS.get(payload.get("type"))
     try:
-        outcome = (fn(payload, inbox) or "processed") if fn else "ignored"
-        inbox.status = outcome
-        inbox.attempts += 1
-        inbox.last_error = None
-        inbox.processed_at = utcnow()
+        outcome = (fn(payload) or "processed") if fn else "ignored"
+        db.session.execute(
+            update(StripeEvent)
+            .where(StripeEvent.id == event_id)
+            .values(status=outcome, attempts=StripeEvent.attempts + 1, last_error=None,
+                    processed_at=utcnow())
+            .execution_options(synchronize_session="fetch")
+        )
         db.session.commit()
     except Exception as error:  # any failure is stored for an admin to see and reprocess
         db.session.rollback()

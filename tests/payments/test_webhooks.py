@@ -162,6 +162,29 @@ def test_payment_failed_after_succeeded_stays_paid(shopper, make_product, sandbo
     assert {"payment_failed", "late_failure"} <= kinds
 
 
+def test_event_for_a_settled_intent_needs_no_answer_from_stripe(shopper, make_product, sandbox):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    response, _, intent = shopper.pay(order, "pm_card_visa")
+    assert response.get_json()["status"] == "paid"
+    # Stripe would refuse a re-read now; the intent succeeded, so none is needed.
+    sandbox.control.fault(
+        f"/v1/payment_intents/{intent['intent_id']}", "error", count=5, method="GET"
+    )
+    late = intent_event(intent["intent_id"], "payment_intent.requires_action", "evt_settled")
+    response = deliver(shopper.client, late)
+    assert response.status_code == 200 and response.get_json()["outcome"] == "processed"
+    stored = db.session.get(StripeEvent, "evt_settled")
+    assert stored.status == "processed" and stored.attempts == 1
+    order = reload(order)
+    assert order.status == "paid"
+    kinds = list(
+        db.session.execute(
+            db.select(OrderEvent.kind).where(OrderEvent.order_id == order.id)
+        ).scalars()
+    )
+    assert kinds.count("status_paid") == 1 and "authentication" not in kinds
+
+
 def test_handler_failure_is_500_then_stripes_retry_succeeds(
     shopper, make_product, sandbox, webhooks_on
 ):
