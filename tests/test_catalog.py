@@ -1,3 +1,14 @@
+import re
+
+import pytest
+from jinja2 import UndefinedError
+
+from shop.extensions import db
+from shop.services import catalog
+from shop.web import fragments
+from tests.conftest import csrf_token_from
+
+
 def test_catalog_lists_active_products_with_prices(client, make_product):
     make_product(name="Teapot", price_minor=2800)
     make_product(name="Hidden lamp", active=False)
@@ -28,3 +39,56 @@ def test_product_page_and_404s(client, make_product):
 
 def test_every_page_shows_the_sandbox_banner(client):
     assert b"offline Stripe sandbox" in client.get("/").data
+
+
+def test_catalog_pages_change_when_the_catalog_cache_reloads(app, client, make_product,
+                                                             monkeypatch):
+    product = make_product(name="Teapot", price_minor=2800, stock=5)
+    now = [1000.0]
+    monkeypatch.setattr(catalog.time, "monotonic", lambda: now[0])
+    pages = ("/", f"/products/{product.slug}")
+    assert all("$28.00" in client.get(page).get_data(as_text=True) for page in pages)
+
+    product.price_minor, product.stock = 3100, 1
+    db.session.commit()
+    # Within CATALOG_CACHE_SECONDS each server may show what it read before...
+    assert all("$28.00" in client.get(page).get_data(as_text=True) for page in pages)
+    now[0] += app.config["CATALOG_CACHE_SECONDS"] + 1
+    # ...and after it, what the database says, on every page that shows the product.
+    listing, detail = (client.get(page).get_data(as_text=True) for page in pages)
+    assert "$31.00" in listing and "Only 1 left" in listing and "$28.00" not in listing
+    assert "$31.00" in detail and "1 in stock" in detail and 'max="1"' in detail
+
+
+@pytest.mark.csrf
+def test_shared_catalog_html_keeps_each_visitors_own_parts(app, make_product):
+    mug = make_product(name="Mug")
+    pages = ("/", f"/products/{mug.slug}")
+    ann, bob = app.test_client(), app.test_client()
+    token = csrf_token_from(ann.get(pages[1]).get_data(as_text=True))
+    ann.post("/cart/add", data={"product_id": mug.id, "quantity": 2, "csrf_token": token})
+    # Ann did not follow the redirect: her next page shows the message, nobody else's does.
+    assert "Added Mug to your cart." in ann.get("/").get_data(as_text=True)
+    assert "Added Mug" not in bob.get("/").get_data(as_text=True)
+    for path in pages:
+        assert 'aria-label="2 items in cart">2<' in ann.get(path).get_data(as_text=True)
+        assert 'aria-label="0 items in cart">0<' in bob.get(path).get_data(as_text=True)
+    # The product form carries each visitor's own token, and each one works.
+    tokens = set()
+    for visitor in (ann, bob):
+        page = visitor.get(pages[1]).get_data(as_text=True)
+        (form_token,) = re.findall(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        assert form_token == csrf_token_from(page)
+        tokens.add(form_token)
+        response = visitor.post("/cart/add", data={
+            "product_id": mug.id, "quantity": 1, "csrf_token": form_token})
+        assert response.status_code == 302
+    assert len(tokens) == 2
+
+
+def test_shared_fragments_refuse_personal_values(app, make_product):
+    card = catalog.find_product(make_product().slug)
+    for personal in ("current_user.email", "session.cart", "cart_count", "csp_nonce"):
+        template = app.jinja_env.from_string("{{ " + personal + " }}")
+        with app.test_request_context("/"), pytest.raises(UndefinedError):
+            fragments.render_once(card, template, lambda: {})

@@ -2,6 +2,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from shop.cart.forms import AddToCartForm
 from shop.services import catalog
+from shop.web.fragments import render_once
 
 bp = Blueprint("catalog", __name__)
 
@@ -12,7 +13,8 @@ def index():
     products = catalog.listing(page, current_app.config["PRODUCTS_PER_PAGE"])
     if page > 1 and not products.items:
         abort(404)
-    return render_template("catalog/index.html", products=products)
+    grid = render_once(products, "catalog/_grid.html", lambda: {"products": products})
+    return render_template("catalog/index.html", grid=grid)
 
 
 @bp.get("/products/<slug>")
@@ -20,5 +22,11 @@ def product(slug: str):
     item = catalog.find_product(slug)
     if item is None:
         abort(404)
-    form = AddToCartForm(product_id=item.id, quantity=1)
-    return render_template("catalog/product.html", product=item, form=form)
+    detail = render_once(item, "catalog/_product.html", lambda: _detail_context(item))
+    return render_template("catalog/product.html", product=item, detail=detail)
+
+
+def _detail_context(item: catalog.ProductCard) -> dict:
+    # The token is rendered per visitor by the fragment; the form only lays out the fields.
+    form = AddToCartForm(product_id=item.id, quantity=1, meta={"csrf": False})
+    return {"product": item, "form": form}

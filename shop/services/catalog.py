@@ -5,6 +5,9 @@ app process keeps what it read for `CATALOG_CACHE_SECONDS` (0 turns the cache of
 The copies are plain snapshots, never ORM objects shared between requests. Stock
 shown on these pages may lag by that long; it is only a hint, since adding to the
 cart and checking out read and reserve stock in the database.
+
+Each reload makes new snapshot objects, and a snapshot is only ever equal to itself:
+HTML rendered from one (`shop.web.fragments`) is kept exactly as long as it is.
 """
 
 import math
@@ -17,7 +20,7 @@ from shop.extensions import db
 from shop.models import Product
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ProductCard:
     """A product as the catalog pages show it."""
 
@@ -35,7 +38,7 @@ class ProductCard:
         return self.stock > 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CatalogPage:
     """One page of the listing, with what the template's pager needs."""
 
