@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_proxy_fix(app)
     register_extensions(app)
+    register_sessions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -55,6 +56,12 @@ def register_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str):
         return db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
+
+
+def register_sessions(app: Flask) -> None:
+    from shop.web.sessions import install_sessions
+
+    install_sessions(app)
 
 
 def register_blueprints(app: Flask) -> None:
