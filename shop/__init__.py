@@ -40,6 +40,7 @@ def register_extensions(app: Flask) -> None:
     from shop import models  # models must be imported before migrations run
     from shop.database import ping_when_idle
     from shop.extensions import csrf, db, limiter, login_manager, migrate
+    from shop.web.limits import limit_only_where_declared
 
     db.init_app(app)
     with app.app_context():
@@ -49,6 +50,7 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     limiter.init_app(app)
+    limit_only_where_declared(app, limiter)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"

@@ -1,0 +1,60 @@
+"""Flask-Limiter's per-request hooks, run only where a rate limit can apply.
+
+The shop's limits decorate the views that need them (log-in, registration, payment
+and setup attempts), and a decorated view checks its own limits when it is called.
+Flask-Limiter also hooks every request: before it, to check default, application
+and meta limits; after it, to add the X-RateLimit headers of the limit the view
+checked; and at teardown, to clear what the request counted. The shop sets no
+app-wide limits, so on every other page those hooks find nothing to do, at a cost
+comparable to rendering a small template. They are kept for the decorated views,
+and left untouched when settings add app-wide limits.
+"""
+
+from functools import partial, wraps
+
+from flask import Flask, current_app, request
+from flask_limiter import Limiter
+
+APP_WIDE = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
+# Flask-Limiter marks the wrapper its `limit` decorator puts around a view with this.
+DECORATED_MARK = "__wrapper-limiter-instance"
+
+
+def _belongs_to(hook, limiter: Limiter) -> bool:
+    if isinstance(hook, partial):
+        return hook.args[:1] == (limiter,)
+    return getattr(hook, "__self__", None) is limiter
+
+
+def _endpoint_is_limited() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, DECORATED_MARK, None) is not None
+
+
+def _after_if_limited(hook):
+    @wraps(hook)
+    def after(response):
+        return hook(response) if _endpoint_is_limited() else response
+
+    return after
+
+
+def _teardown_if_limited(hook):
+    @wraps(hook)
+    def teardown(error=None):
+        if _endpoint_is_limited():
+            hook(error)
+
+    return teardown
+
+
+def limit_only_where_declared(app: Flask, limiter: Limiter) -> None:
+    """After `limiter.init_app(app)`: drop its hooks from requests no limit applies to."""
+    if any(app.config.get(name) for name in APP_WIDE):
+        return
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks[:] = [hook for hook in hooks if not _belongs_to(hook, limiter)]
+    hooks = app.after_request_funcs.setdefault(None, [])
+    hooks[:] = [_after_if_limited(h) if _belongs_to(h, limiter) else h for h in hooks]
+    hooks = app.teardown_request_funcs.setdefault(None, [])
+    hooks[:] = [_teardown_if_limited(h) if _belongs_to(h, limiter) else h for h in hooks]

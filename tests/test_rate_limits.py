@@ -1,0 +1,63 @@
+"""Rate limits apply where they are declared, and only there.
+
+Flask-Limiter's per-request hooks run for the views that carry a limit; app-wide
+limits, when settings add them, still reach every page.
+"""
+
+import pytest
+from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from shop.web.limits import limit_only_where_declared
+
+LIMITED = {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "2/minute"}
+
+
+@pytest.mark.parametrize("app_config", [LIMITED])
+def test_a_limited_view_counts_and_says_so(client):
+    responses = [client.post("/auth/login", data={"email": "a@example.com", "password": "x"})
+                 for _ in range(3)]
+    assert [r.status_code for r in responses] == [200, 200, 429]
+    assert responses[0].headers["X-RateLimit-Limit"] == "2"
+    assert responses[0].headers["X-RateLimit-Remaining"] == "1"
+
+
+@pytest.mark.parametrize("app_config", [LIMITED])
+def test_pages_without_a_limit_are_not_counted(client):
+    responses = [client.get("/") for _ in range(5)]
+    assert {r.status_code for r in responses} == {200}
+    assert not any("X-RateLimit-Limit" in r.headers for r in responses)
+    # The log-in page itself (GET) is not limited, only attempts (POST) are.
+    assert {client.get("/auth/login").status_code for _ in range(3)} == {200}
+
+
+def small_app(**config) -> Flask:
+    """An app with a limiter of its own: app-wide limits would outlive the shop's app."""
+    app = Flask(__name__)
+    app.config.update({"RATELIMIT_STORAGE_URI": "memory://", **config})
+    limiter = Limiter(get_remote_address)
+    limiter.init_app(app)
+    limit_only_where_declared(app, limiter)
+
+    @app.get("/")
+    def page():
+        return "page"
+
+    @app.post("/attempt")
+    @limiter.limit("2/minute")
+    def attempt():
+        return "attempt"
+
+    return app
+
+
+def test_app_wide_limits_from_settings_reach_every_page():
+    client = small_app(RATELIMIT_DEFAULT="3/minute").test_client()
+    assert [client.get("/").status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
+def test_without_app_wide_limits_only_declared_ones_count():
+    client = small_app().test_client()
+    assert {client.get("/").status_code for _ in range(5)} == {200}
+    assert [client.post("/attempt").status_code for _ in range(3)] == [200, 200, 429]
