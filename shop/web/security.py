@@ -48,30 +48,39 @@ def csp_for(config) -> str:
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
 
 
+def _nonce() -> str:
+    """This response's nonce, made when first asked for."""
+    nonce = g.get("csp_nonce")
+    if nonce is None:
+        nonce = g.csp_nonce = secrets.token_urlsafe(16)
+    return nonce
+
+
 def install_security_headers(app: Flask) -> None:
     policy = csp_for(app.config)
+    fixed = [
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
     # HSTS only makes sense where the shop is served over HTTPS: everywhere but a laptop.
-    hsts = app.config["SHOP_ENV"] != "development"
+    if app.config["SHOP_ENV"] != "development":
+        fixed.append(("Strict-Transport-Security", "max-age=63072000; includeSubDomains"))
 
     app.before_request(refuse_nul_bytes)
 
-    @app.before_request
-    def make_nonce() -> None:
-        g.csp_nonce = secrets.token_urlsafe(16)
-
     @app.context_processor
     def inject_nonce() -> dict:
-        return {"csp_nonce": g.get("csp_nonce", "")}
+        return {"csp_nonce": _nonce()}
 
     @app.after_request
     def add_headers(response):
-        nonce = g.get("csp_nonce") or secrets.token_urlsafe(16)
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", policy.replace(NONCE, nonce))
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if hsts:
-            headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        present = {name.lower() for name, _ in headers}  # a view's own header wins
+        if "content-security-policy" not in present:
+            headers.add("Content-Security-Policy", policy.replace(NONCE, _nonce()))
+        for name, value in fixed:
+            if name.lower() not in present:
+                headers.add(name, value)
         return response
