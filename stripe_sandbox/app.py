@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from flask import Flask, Response, g, request
 
 from .errors import unrecognized_url
 from .state import Sandbox, random_token
-from .webhooks import WebhookSender
+from .webhooks import ALL_EVENTS, WebhookSender
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -30,18 +31,21 @@ def create_app(
     max_attempts: int = 6,
     webhook_timeout: float = 10.0,
     webhook_concurrency: int = 8,
+    enabled_events: Sequence[str] = ALL_EVENTS,
     processing_delay: float = 3.0,
 ) -> Flask:
     """A WSGI app holding one in-memory Stripe account.
 
     ``forward_to`` is the URL webhooks are POSTed to (None: events are only listed);
     ``webhook_secret`` signs them. ``webhook_concurrency`` is how many deliveries may be
-    in flight at once (1 sends them strictly one at a time, in order). The other settings
-    can also change at run time through ``POST /_sandbox/config``.
+    in flight at once (1 sends them strictly one at a time, in order). ``enabled_events``
+    is the list of event types sent, as on a Stripe webhook endpoint (``["*"]``: all);
+    the others are only listed. The other settings can also change at run time through
+    ``POST /_sandbox/config``.
     """
     app = Flask(__name__, static_folder=None)
     sender = WebhookSender(forward_to, webhook_secret, retry_base, max_attempts, webhook_timeout,
-                           webhook_concurrency)
+                           webhook_concurrency, enabled_events)
     sandbox = Sandbox(processing_delay=processing_delay, emit_hook=sender.enqueue)
     sandbox.webhooks = sender
     app.extensions["stripe_sandbox"] = sandbox

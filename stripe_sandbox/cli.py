@@ -6,13 +6,24 @@ import argparse
 import logging
 from collections.abc import Sequence
 
+from .webhooks import ALL_EVENTS, check_enabled_events
+
 DESCRIPTION = """\
 Run the offline Stripe sandbox: a stateful, in-memory Stripe API (/v1), a Stripe.js
-stand-in (/v3/) and signed webhooks sent to --forward-to. Point the stripe SDK at it
+stand-in (/v3/) and signed webhooks sent to --forward-to (only the --events types, as
+a Stripe webhook endpoint sends only its enabled events). Point the stripe SDK at it
 with StripeClient("sk_test_anything", base_addresses={"api": "http://HOST:PORT"}).
 Any sk_test_... key is a secret key, any pk_test_... key a publishable key.
 The control API lives under /_sandbox/ (reset, config, deliveries, webhooks, faults,
 clock/advance, wait, trigger, disputes, authenticate, settle)."""
+
+
+def event_types(text: str) -> list[str]:
+    """``--events a,b``: the comma-separated event types to send, or ``*`` for all."""
+    try:
+        return check_enabled_events([part.strip() for part in text.split(",")])
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix("enabled_events: ")) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,9 +36,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=12111,
                         help="TCP port to listen on (default: %(default)s)")
     parser.add_argument("--forward-to", metavar="URL", default=None,
-                        help="URL that receives every event as a signed webhook POST, e.g. "
+                        help="URL that receives each event (of the --events types) as a "
+                             "signed webhook POST, e.g. "
                              "http://127.0.0.1:5000/webhooks/stripe (default: none; events "
                              "are still listed by GET /v1/events)")
+    parser.add_argument("--events", metavar="TYPE[,TYPE...]", type=event_types,
+                        default=list(ALL_EVENTS),
+                        help="event types to send to --forward-to, as `stripe listen "
+                             "--events` and a Stripe endpoint's enabled events, e.g. "
+                             "payment_intent.succeeded,charge.refunded; events of other types "
+                             "are still listed by GET /v1/events (default: * for all)")
     parser.add_argument("--webhook-secret", metavar="WHSEC", default="whsec_sandbox",
                         help="signing secret for the Stripe-Signature header, the shop's "
                              "endpoint secret (default: %(default)s)")
@@ -59,13 +77,16 @@ def serve(options: argparse.Namespace) -> None:
     app = create_app(
         options.forward_to, options.webhook_secret, retry_base=options.retry_base,
         max_attempts=options.max_attempts, webhook_timeout=options.webhook_timeout,
-        webhook_concurrency=options.webhook_concurrency,
+        webhook_concurrency=options.webhook_concurrency, enabled_events=options.events,
         processing_delay=options.processing_delay,
     )
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     server = SandboxServer(options.host, options.port, app, quiet=options.quiet)
-    print(f"Stripe sandbox on http://{options.host}:{server.port} "
-          f"(webhooks to {options.forward_to or 'nowhere'})", flush=True)
+    target = options.forward_to or "nowhere"
+    if options.forward_to and options.events != list(ALL_EVENTS):
+        target += f", {len(options.events)} event type(s) only"
+    print(f"Stripe sandbox on http://{options.host}:{server.port} (webhooks to {target})",
+          flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -2,21 +2,25 @@
 
 Endpoints (all POST unless noted):
 
-- ``reset`` — forget all objects, events, deliveries, faults and switches.
+- ``reset`` — forget all objects, events, deliveries, faults and switches (the settings
+  under ``config`` stay as they are).
 - ``config`` {forward_to, webhook_secret, retry_base, max_attempts, webhook_timeout,
-  webhook_concurrency, processing_delay}; ``GET config`` shows them.
+  webhook_concurrency, enabled_events, processing_delay}; ``GET config`` shows them.
   ``webhook_concurrency`` (1 to 64, default 8) is how many deliveries may be in flight at
   once: they start in queue order but may arrive in any order, as with Stripe; 1 sends
-  them strictly one at a time, in order.
+  them strictly one at a time, in order. ``enabled_events`` lists the event types sent
+  to ``forward_to``, as on a Stripe webhook endpoint (default ``["*"]``, every type);
+  events of other types are created and listed by ``/v1/events`` but never queued. A
+  value that is not a list of event types (or ``"*"``) is a 400 and changes nothing.
 - ``GET deliveries`` — ``[{id, event_id, type, attempts: [{at, status_code | error}],
-  done, delivered, dropped}]`` in queue order.
-- ``webhooks`` {duplicate, reverse, delay, drop}: ``duplicate`` N ≥ 1 sends the next N
-  events twice (a number strictly between 0 and 1 duplicates each event with that
-  probability until changed); ``reverse`` N holds the next N deliveries and sends them
-  newest first (a short batch is released after one second; with concurrency above 1
-  they are started newest first but may overlap); ``delay`` S holds every new delivery
-  S seconds before its first attempt (0 turns it off); ``drop`` N never sends the next N
-  deliveries (listed with ``dropped: true``).
+  done, delivered, dropped}]`` in queue order: one per copy of each event sent.
+- ``webhooks`` {duplicate, reverse, delay, drop}, counting only events that are sent:
+  ``duplicate`` N ≥ 1 sends the next N events twice (a number strictly between 0 and 1
+  duplicates each event with that probability until changed); ``reverse`` N holds the
+  next N deliveries and sends them newest first (a short batch is released after one
+  second; with concurrency above 1 they are started newest first but may overlap);
+  ``delay`` S holds every new delivery S seconds before its first attempt (0 turns it
+  off); ``drop`` N never sends the next N deliveries (listed with ``dropped: true``).
 - ``faults`` {path, mode, count, seconds, method, rate}: the next ``count`` API calls whose
   path starts with ``path`` (and whose method is ``method``, if given; with ``rate`` below 1,
   each such call only with that probability) answer 500 ``api_error``
@@ -50,7 +54,7 @@ blueprint = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
 FAULT_MODES = ("error", "error_after", "timeout", "slow", "rate_limit")
 CONFIG_KEYS = {"forward_to": "forward_to", "webhook_secret": "secret", "retry_base": "retry_base",
                "max_attempts": "max_attempts", "webhook_timeout": "timeout",
-               "webhook_concurrency": "concurrency"}
+               "webhook_concurrency": "concurrency", "enabled_events": "enabled_events"}
 
 
 class ControlError(Exception):

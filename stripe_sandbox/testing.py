@@ -53,7 +53,8 @@ class SandboxControl:
 
     def configure(self, **settings: Any) -> dict[str, Any]:
         """forward_to, webhook_secret, retry_base, max_attempts, webhook_timeout,
-        webhook_concurrency, processing_delay."""
+        webhook_concurrency, enabled_events (a list of event types, or ``["*"]``),
+        processing_delay."""
         return self._call("POST", "config", settings)
 
     def config(self) -> dict[str, Any]:

@@ -20,7 +20,7 @@ SECRET_KEY = "sk_test_sandbox_tests"
 PUBLISHABLE_KEY = "pk_test_sandbox_tests"
 DEFAULTS = {"forward_to": None, "webhook_secret": WEBHOOK_SECRET, "retry_base": 0.05,
             "max_attempts": 6, "webhook_timeout": 5.0, "webhook_concurrency": 8,
-            "processing_delay": 0.5}
+            "enabled_events": ["*"], "processing_delay": 0.5}
 
 
 @pytest.fixture(scope="session")
