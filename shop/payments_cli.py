@@ -1,5 +1,6 @@
 """Payment commands: `flask orders expire`, `flask stripe reconcile`,
-`flask stripe events reprocess`, and `flask stripe-sandbox` (the sandbox's own command)."""
+`flask stripe events reprocess`, `flask stripe events handled`, and `flask stripe-sandbox`
+(the sandbox's own command)."""
 
 import contextlib
 import re
@@ -85,6 +86,14 @@ def reprocess(only_failed: bool, event_ids: tuple[str, ...]) -> None:
         _, outcome = webhooks.reprocess(db.session.get(StripeEvent, event_id))
         click.echo(f"{event_id}: {outcome}")
     click.echo(f"{len(ids)} event(s) reprocessed.")
+
+
+@events_cli.command("handled")
+def handled() -> None:
+    """Print the event types the shop handles, one a line: the events to enable on the
+    Stripe webhook endpoint."""
+    for event_type in webhooks.handled_event_types():
+        click.echo(event_type)
 
 
 COMMANDS = (orders_cli, stripe_cli, sandbox_cli.flask_command())

@@ -56,6 +56,13 @@ def _load_handlers() -> None:
         _loaded = True
 
 
+def handled_event_types() -> list[str]:
+    """The event types the shop has handlers for, sorted: the events to enable on the
+    Stripe webhook endpoint (anything else would only be stored as "ignored")."""
+    _load_handlers()
+    return sorted(HANDLERS)
+
+
 def _parse(event: dict) -> StripeEvent:
     try:
         obj = event["data"]["object"]
