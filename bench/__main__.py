@@ -32,6 +32,7 @@ from bench.harness import (
     wrk,
 )
 from bench.seed import seed, stocked_slugs
+from shop.services.webhooks import handled_event_types
 
 SECRET_KEY, PUBLISHABLE_KEY, WEBHOOK_SECRET = "sk_test_bench", "pk_test_bench", "whsec_bench"
 VISITOR = "203.0.113.7"
@@ -107,7 +108,9 @@ def run(stack: Stack, schema: Schema, options, rows: list, notes: list,
     """Everything that needs the servers; returns the shop's settings and page sizes."""
     shop_port = free_port()
     hook = f"http://127.0.0.1:{shop_port}/webhooks/stripe"
-    sandbox = stack.sandbox(hook, WEBHOOK_SECRET)
+    # As in production, the endpoint enables only the event types the shop handles.
+    enabled = handled_event_types()
+    sandbox = stack.sandbox(hook, WEBHOOK_SECRET, enabled)
     env = shop_env(schema, sandbox.url)
     shop = stack.gunicorn("shop", "wsgi:app", env, port=shop_port)
     products = [(slug, int(slug.split("-")[1])) for slug in stocked_slugs()]
@@ -142,7 +145,8 @@ def run(stack: Stack, schema: Schema, options, rows: list, notes: list,
                            floor_page / per_order, 30, unit="/s", absolute=True))
     notes.append(
         f"end to end: {options.customers} customers, {len(paid.numbers)} orders in {seconds:.1f} s"
-        f" until the last webhook was processed ({deliveries} deliveries); {per_order:.1f}"
+        f" until the last webhook was processed ({deliveries} deliveries, of the"
+        f" {len(enabled)} event types the shop handles and enables); {per_order:.1f}"
         " HTTP requests to the shop per order, so the floor column is the floor's best page"
         " rate divided by that; webhooks were processed at"
         f" {deliveries / seconds:.0f}/s, which at {per_order - 6:.0f} per order caps paying at"
@@ -151,7 +155,11 @@ def run(stack: Stack, schema: Schema, options, rows: list, notes: list,
 
     print("webhooks ...", flush=True)
     events = stripe.StripeClient(SECRET_KEY, base_addresses={"api": sandbox.url})
-    templates = [e.to_dict() for e in events.v1.events.list({"limit": 100}).auto_paging_iter()]
+    # Only events the endpoint enables are delivered to the shop, so only those are copied.
+    templates = [e.to_dict() for e in events.v1.events.list({"limit": 100}).auto_paging_iter()
+                 if e.type in enabled]
+    if not templates:
+        raise RuntimeError("the sandbox holds no event of an enabled type to copy")
     path = tmp / "deliveries.txt"
     unique = flows.delivery_file(path, templates, 30_000, 0.3, WEBHOOK_SECRET)
     args = [str(path), "2"]

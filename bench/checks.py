@@ -85,8 +85,9 @@ def webhook_outcome(schema: Schema, result: WrkResult, unique: int, templates: l
     mix = ", ".join(f"{name} {count}" for name, count in types.most_common())
     return (f"webhooks: {result.requests:,} deliveries of {stored:,} distinct events"
             f" ({share:.0%} duplicates), {failed} failed, {result.bad_status} answered 4xx/5xx;"
-            f" copies of the sandbox's own events ({mix}), each handled event re-read from the"
-            " sandbox; the floor checks the signature and inserts the id once")
+            f" copies of the sandbox's own events of the types the shop handles, the only ones"
+            f" its endpoint enables ({mix}), each run through its handler; the floor checks"
+            " the signature and inserts the id once")
 
 
 ROW = re.compile(r"^\s*([\d,]+) \| (.+?)\s*\| +([\d.]+) \| +([\d.]+) \| +(\d+)")

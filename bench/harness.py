@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,10 +147,14 @@ class Stack:
                    "--bind", f"127.0.0.1:{port}", app]
         return self.start(name, command, env, port)
 
-    def sandbox(self, forward_to: str, secret: str, port: int | None = None) -> Process:
+    def sandbox(self, forward_to: str, secret: str, events: Sequence[str],
+                port: int | None = None) -> Process:
+        """The sandbox sending webhooks of the `events` types only, as a Stripe endpoint
+        configured with those enabled events would."""
         port = port or free_port()
         command = [sys.executable, "-m", "stripe_sandbox", "--port", str(port), "--quiet",
-                   "--forward-to", forward_to, "--webhook-secret", secret]
+                   "--forward-to", forward_to, "--webhook-secret", secret,
+                   "--events", ",".join(events)]
         return self.start("sandbox", command, {}, port, probe="/v3/")
 
     def close(self) -> None:

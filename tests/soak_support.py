@@ -23,13 +23,14 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 from sqlalchemy import create_engine, text
 
+from shop.services.webhooks import handled_event_types
 from stripe_sandbox.testing import SandboxControl
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,13 +114,16 @@ def start_sandbox_process(
     webhook_secret: str = WEBHOOK_SECRET,
     retry_base: float = 0.2,
     max_attempts: int = 8,
+    events: Sequence[str] | None = None,
     log_dir: Path | None = None,
 ) -> SandboxProcess:
-    """`python -m stripe_sandbox` on 127.0.0.1, waited for."""
+    """`python -m stripe_sandbox` on 127.0.0.1, waited for. It sends webhooks of the
+    `events` types only: by default those the shop handles, as in production."""
     port = port or free_port()
+    events = handled_event_types() if events is None else events
     args = [sys.executable, "-m", "stripe_sandbox", "--host", "127.0.0.1", "--port", str(port),
             "--webhook-secret", webhook_secret, "--retry-base", str(retry_base),
-            "--max-attempts", str(max_attempts), "--quiet"]
+            "--max-attempts", str(max_attempts), "--events", ",".join(events), "--quiet"]
     if forward_to:
         args += ["--forward-to", forward_to]
     log_dir = log_dir or Path(tempfile.mkdtemp(prefix="sandbox-"))
