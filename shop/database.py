@@ -1,4 +1,6 @@
-"""Pooled database connections: check one before use only if it sat idle.
+"""Database helpers: idle-connection pings, and INSERT ... ON CONFLICT on either database.
+
+Pooled connections are checked before use only if they sat idle.
 
 `pool_pre_ping` costs a round trip to the database on every checkout, which is
 every request. A connection in steady use has just proved itself; one that sat
@@ -13,6 +15,7 @@ pooled before it.
 import time
 
 from sqlalchemy import Engine, event, exc
+from sqlalchemy.dialects import postgresql, sqlite
 
 
 def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
@@ -32,3 +35,11 @@ def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
         except engine.dialect.loaded_dbapi.Error as error:
             # The pool discards this connection and checks out another.
             raise exc.DisconnectionError(f"idle connection failed its ping: {error}") from error
+
+
+def insert(model):
+    """An INSERT for `model` that can say ON CONFLICT DO NOTHING on either database."""
+    from shop.extensions import db
+
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)

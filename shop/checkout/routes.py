@@ -23,11 +23,12 @@ def checkout():
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("cart.show"))
+    number = order.number  # read before the commit expires it
     db.session.commit()
     store_cart({})
     if user is None:
-        access.remember_guest_order(order.number)
-    return redirect(url_for("checkout.pay", number=order.number))
+        access.remember_guest_order(number)
+    return redirect(url_for("checkout.pay", number=number))
 
 
 @bp.get("/orders/<number>")

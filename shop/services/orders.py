@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 
+from shop.database import insert
 from shop.extensions import db
 from shop.models import Order, OrderEvent, OrderLine, OrderStatus, Product, User, utcnow
 from shop.money import MoneyError, check_chargeable, format_money
@@ -177,30 +177,28 @@ def record(
     key: str | None = None,
     stripe_event_id: str | None = None,
     data: dict | None = None,
-) -> OrderEvent | None:
-    """Add a timeline entry. With a `key`, the entry is written at most once per order."""
-    if key is not None:
-        exists = db.session.execute(
-            db.select(OrderEvent.id).where(OrderEvent.order_id == order.id, OrderEvent.key == key)
-        ).first()
-        if exists:
-            return None
-    entry = OrderEvent(
-        order_id=order.id,
-        kind=kind,
-        message=message,
-        actor=actor,
-        actor_user_id=actor_user.id if actor_user else None,
-        key=key,
-        stripe_event_id=stripe_event_id,
-        data=data,
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(entry)
-    except IntegrityError:
-        return None  # another path wrote the same keyed entry first
-    return entry
+) -> bool:
+    """Add a timeline entry; True if written. With a `key`, at most once per order.
+
+    One statement: the (order, key) unique constraint turns a second entry with
+    the same key, from this path or a concurrent one, into a no-op.
+    """
+    written = db.session.execute(
+        insert(OrderEvent)
+        .values(
+            order_id=order.id,
+            kind=kind,
+            message=message,
+            actor=actor,
+            actor_user_id=actor_user.id if actor_user else None,
+            key=key,
+            stripe_event_id=stripe_event_id,
+            data=data,
+        )
+        .on_conflict_do_nothing(index_elements=[OrderEvent.order_id, OrderEvent.key])
+        .returning(OrderEvent.id)
+    ).first()
+    return written is not None
 
 
 def transition(

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from shop.database import insert
 from shop.extensions import db
 from shop.logs import log_event
 from shop.models import StripeEvent, utcnow
@@ -139,10 +139,9 @@ def _insert_once(inbox: StripeEvent) -> bool:
     delivery of the same event waits on the unique key until this one's
     transaction ends, then finds the row and answers "duplicate".
     """
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     values = {column.key: getattr(inbox, column.key) for column in StripeEvent.__table__.columns}
     statement = (
-        dialect.insert(StripeEvent)
+        insert(StripeEvent)
         .values(values)
         .on_conflict_do_nothing(index_elements=[StripeEvent.id])
         .returning(StripeEvent.id)
