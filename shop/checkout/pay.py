@@ -1,6 +1,7 @@
 """The pay page and its JSON endpoints: create the intent, pay with a saved card,
 confirm, and the return URL. None of them trusts the browser's word on an outcome:
-each asks Stripe and goes through `payments.sync_payment`."""
+each asks Stripe and goes through `payments.sync_payment`, unless the shop already
+holds the intent as succeeded or canceled, states Stripe never moves it out of."""
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -107,8 +108,9 @@ def confirm(number: str):
         return _json_error("That payment does not belong to this order.", 404)
     except stripe_client.PaymentsError as error:
         return _json_error(error.message, 503)
+    status = order.status  # read before the commit expires it
     db.session.commit()
-    return jsonify(status=order.status, redirect=url_for("checkout.status", number=number))
+    return jsonify(status=status, redirect=url_for("checkout.status", number=number))
 
 
 @bp.get("/orders/<number>/return")

@@ -3,7 +3,9 @@ word about an intent reaches an order.
 
 Every path — the pay page's confirm, the return URL, webhooks, reconcile, expiry —
 retrieves the intent from Stripe and hands it to `sync_payment`, which locks the
-order and moves it through `orders.transition` exactly once.
+order and moves it through `orders.transition` exactly once. The page's report and
+webhooks skip the retrieve for an intent already synced as succeeded or canceled:
+Stripe never moves an intent out of those states, so there is nothing left to learn.
 """
 
 from shop.extensions import db
@@ -255,6 +257,12 @@ def confirm_from_stripe(order: Order, intent_id: str | None, *, source: str) -> 
         ).scalar_one_or_none()
     if payment is None:
         raise PaymentMismatch(f"{intent_id!r} is not a payment of order {order.number}")
+    if payment.status in FINAL_INTENT:
+        # Synced already (by a webhook, reconcile or an earlier report) into a state
+        # Stripe never leaves: asking Stripe again would change nothing.
+        log_event("payment.confirm", order=order.number, intent=payment.intent_id,
+                  outcome="already " + payment.status, source=source)
+        return order
     try:
         intent = stripe_client.retrieve_payment_intent(payment.intent_id)
     except stripe_client.PaymentsError as error:

@@ -161,6 +161,34 @@ def test_confirm_and_webhook_in_either_order_pay_once(
     assert order.status == "paid" and paid_entries(order) == 1
 
 
+def test_a_report_after_the_webhook_settled_the_order_needs_no_answer_from_stripe(
+    shopper, make_product, sandbox, webhooks_on
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    intent = shopper.start(order).get_json()
+    shopper.confirm_at_stripe(intent, "pm_card_visa")
+    settle_webhooks(sandbox)
+    assert reload(order).status == "paid"
+    # Stripe is unreachable now; the intent already succeeded, so the page still hears "paid".
+    sandbox.control.fault(
+        f"/v1/payment_intents/{intent['intent_id']}", "error", count=5, method="GET"
+    )
+    response = shopper.report(order, intent["intent_id"])
+    assert response.status_code == 200 and response.get_json()["status"] == "paid"
+    assert paid_entries(reload(order)) == 1
+
+
+def test_a_report_for_an_unsettled_intent_asks_stripe(shopper, make_product, sandbox):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    intent = shopper.start(order).get_json()
+    shopper.confirm_at_stripe(intent, "pm_card_visa")  # no webhooks: the shop has not heard
+    sandbox.control.fault(
+        f"/v1/payment_intents/{intent['intent_id']}", "error", count=5, method="GET"
+    )
+    response = shopper.report(order, intent["intent_id"])
+    assert response.status_code == 503 and reload(order).status == "pending"
+
+
 def test_amount_and_intent_cannot_be_chosen_by_the_client(shopper, make_product, stripe_api):
     order = shopper.checkout((make_product(price_minor=2500), 1))
     other = shopper.checkout((make_product(price_minor=9900), 1))
