@@ -262,6 +262,7 @@ def confirm_from_stripe(order: Order, intent_id: str | None, *, source: str) -> 
         # Stripe never leaves: asking Stripe again would change nothing.
         log_event("payment.confirm", order=order.number, intent=payment.intent_id,
                   outcome="already " + payment.status, source=source)
+        db.session.refresh(order)  # the sync may have committed since the order was read
         return order
     try:
         intent = stripe_client.retrieve_payment_intent(payment.intent_id)

@@ -1,9 +1,14 @@
 """Paying an order through the pay page's calls, the real SDK and the sandbox."""
 
+import json
+import threading
+
 import pytest
 
 from shop.extensions import db
 from shop.models import OrderEvent, Payment, Product
+from shop.services import payments, webhooks
+from tests.payments.test_webhooks import intent_event, sign
 from tests.payments_support import reload, settle_webhooks
 
 
@@ -176,6 +181,28 @@ def test_a_report_after_the_webhook_settled_the_order_needs_no_answer_from_strip
     response = shopper.report(order, intent["intent_id"])
     assert response.status_code == 200 and response.get_json()["status"] == "paid"
     assert paid_entries(reload(order)) == 1
+
+
+def test_a_report_racing_the_webhook_answers_what_the_webhook_committed(
+    app, shopper, make_product, sandbox
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    intent = shopper.start(order).get_json()
+    shopper.confirm_at_stripe(intent, "pm_card_visa")
+    order = reload(order)
+    assert order.status == "pending"  # the report's request has read the order...
+    event = intent_event(intent["intent_id"], event_id="evt_race_report")
+    body = json.dumps(event).encode()
+
+    def webhook_commits_meanwhile():  # ...when the webhook, in its own request, commits
+        with app.app_context():
+            assert webhooks.receive(body, sign(body)) == (200, "processed")
+
+    thread = threading.Thread(target=webhook_commits_meanwhile)
+    thread.start()
+    thread.join()
+    reported = payments.confirm_from_stripe(order, intent["intent_id"], source="pay page")
+    assert reported.status == "paid"
 
 
 def test_a_report_for_an_unsettled_intent_asks_stripe(shopper, make_product, sandbox):
