@@ -21,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_proxy_fix(app)
     register_extensions(app)
     register_sessions(app)
+    register_order_rollup(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -58,6 +59,14 @@ def register_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str):
         return db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
+
+
+def register_order_rollup(app: Flask) -> None:
+    """Every order written through the session keeps the admin history's rollup exact."""
+    from shop.extensions import db
+    from shop.services import order_rollup
+
+    order_rollup.install(db.session)
 
 
 def register_sessions(app: Flask) -> None:

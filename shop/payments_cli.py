@@ -1,4 +1,4 @@
-"""Payment commands: `flask orders expire`, `flask stripe reconcile`,
+"""Payment commands: `flask orders expire`, `flask orders rollup`, `flask stripe reconcile`,
 `flask stripe events reprocess`, `flask stripe events handled`, and `flask stripe-sandbox`
 (the sandbox's own command)."""
 
@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 
 from shop.extensions import db
 from shop.models import StripeEvent, utcnow
-from shop.services import cancellation, reconcile, stripe_client, webhooks
+from shop.services import cancellation, order_rollup, reconcile, stripe_client, webhooks
 from stripe_sandbox import cli as sandbox_cli
 
 orders_cli = AppGroup("orders", help="Order housekeeping.")
@@ -44,6 +44,28 @@ def expire() -> None:
         db.session.commit()
         click.echo(f"{order.number}: {order.status}")
     click.echo(f"{len(expired)} expired order(s) handled.")
+
+
+@orders_cli.command("rollup")
+@click.option("--check", is_flag=True, help="Only report rows that differ; change nothing.")
+def rollup(check: bool) -> None:
+    """Recount the order rollup behind the admin history's totals from the orders.
+
+    Needed after loading orders with raw SQL; safe to run at any time.
+    """
+    connection = db.session.connection()
+    drifted = order_rollup.drift(connection)
+    for (day, currency, status), (count, total, refunded) in drifted[:20]:
+        click.echo(f"{day} {currency} {status}: the orders have {count:+} order(s), "
+                   f"{total:+} total, {refunded:+} refunded (minor units) against the rollup")
+    if check:
+        click.echo(f"{len(drifted)} rollup row(s) differ from the orders.")
+        if drifted:
+            raise SystemExit(1)
+        return
+    rows = order_rollup.rebuild(connection)
+    db.session.commit()
+    click.echo(f"Order rollup rebuilt: {rows} row(s); {len(drifted)} had differed.")
 
 
 @stripe_cli.command("reconcile")

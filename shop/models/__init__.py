@@ -5,6 +5,7 @@ from shop.models.card import SavedCard
 from shop.models.catalog import Product
 from shop.models.order import Order, OrderEvent, OrderLine, OrderStatus
 from shop.models.payment import Dispute, Payment, Refund
+from shop.models.rollup import OrderRollup
 from shop.models.user import User
 from shop.models.webhook import StripeEvent
 
@@ -13,6 +14,7 @@ __all__ = [
     "Order",
     "OrderEvent",
     "OrderLine",
+    "OrderRollup",
     "OrderStatus",
     "Payment",
     "Product",

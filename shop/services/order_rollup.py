@@ -1,0 +1,211 @@
+"""The order rollup, kept exact: orders and their totals per UTC day, currency and status.
+
+The admin history answers "how many orders match, and what do they add up to"
+from this small table instead of reading every order. It must never drift, and
+no service has to remember it: session events watch every Order the unit of
+work writes, whichever path (checkout, payment sync, refund, expiry) wrote it.
+
+- Before each flush, every order about to be inserted, deleted, or changed in a
+  rolled-up field (created_at, currency, status, total, amount refunded) is
+  remembered with what it counted for when this transaction first touched it.
+- Just before the outermost transaction commits, what each remembered order
+  counts for now is set against that, and the differences go to the rollup in
+  one upsert, rows in key order. The rollup's rows are hot (every checkout adds
+  to today's), so they are locked last and always in the same order: never
+  while the transaction goes on to lock orders (`lock_order`), and never in an
+  order that could deadlock another commit. A rollback writes nothing; after a
+  rolled-back savepoint the orders are compared as the database has them again.
+
+Writes that bypass the unit of work — raw SQL, or `insert(Order)` and
+`update(Order)` statements run through `session.execute` — are not seen; run
+`rebuild` after them (`flask orders rollup`). The shop itself has one such
+statement, `lock_order`'s no-op UPDATE on SQLite, and it changes no rolled-up field.
+"""
+
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import UTC, date
+
+from sqlalchemy import Connection, delete, event, func, insert, inspect, or_, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, scoped_session
+
+from shop.models import Order, OrderRollup
+from shop.models.rollup import utc_day
+
+Key = tuple[date, str, str]  # (UTC day of created_at, currency, status)
+Share = tuple[Key, int, int]  # what one order adds: its key, total and amount refunded
+ROLLED_UP = ("created_at", "currency", "status", "total_minor", "amount_refunded_minor")
+SUMS = ("order_count", "total_minor", "refunded_minor")
+_SEEN = "order_rollup.seen"  # session.info: {order: its Share when the transaction began}
+
+
+def share(order: Order) -> Share:
+    """The rollup row an order counts in, with the amounts it adds there."""
+    return _share({name: getattr(order, name) for name in ROLLED_UP})
+
+
+def _share(values: Mapping) -> Share:
+    day = values["created_at"].astimezone(UTC).date()
+    key = (day, values["currency"], values["status"])
+    return key, values["total_minor"], values["amount_refunded_minor"]
+
+
+def install(session: scoped_session) -> None:
+    """Keep the rollup in step with the orders written through `session`; safe to repeat."""
+    for name, listener in (
+        ("before_flush", _remember),
+        ("before_commit", _write),
+        ("after_transaction_end", _forget),
+    ):
+        if not event.contains(session, name, listener):
+            event.listen(session, name, listener)
+
+
+def _remember(session: Session, flush_context, instances) -> None:
+    seen = session.info.setdefault(_SEEN, {})
+    for order in session.new:
+        if isinstance(order, Order) and order not in seen:
+            seen[order] = None  # it did not exist when the transaction began
+    for order in (*session.dirty, *session.deleted):
+        if isinstance(order, Order) and order not in seen and (
+            order in session.deleted or _rolled_up_fields_changed(order)
+        ):
+            seen[order] = _share_before_changes(session, order)
+
+
+def _rolled_up_fields_changed(order: Order) -> bool:
+    attrs = inspect(order).attrs
+    return any(attrs[name].history.has_changes() for name in ROLLED_UP)
+
+
+def _share_before_changes(session: Session, order: Order) -> Share:
+    """The order's share as the database holds it, before this flush writes it."""
+    values = {}
+    for name in ROLLED_UP:
+        history = inspect(order).attrs[name].load_history()
+        previous = history.deleted or history.unchanged
+        if not previous:  # set without its old value ever loaded: ask the database
+            return _share_in_database(session, inspect(order).identity[0])
+        values[name] = previous[0]
+    return _share(values)
+
+
+def _share_in_database(session: Session, order_id: int) -> Share | None:
+    row = session.connection().execute(
+        select(*(getattr(Order, name) for name in ROLLED_UP)).where(Order.id == order_id)
+    ).first()
+    return _share(row._mapping) if row else None
+
+
+def _share_now(session: Session, order: Order) -> Share | None:
+    state = inspect(order)
+    if state.transient or state.pending or state.deleted or state.was_deleted:
+        return None  # never written, rolled back, or deleted in this transaction
+    if state.detached:  # expunged after its last flush: the database knows
+        return _share_in_database(session, state.identity[0])
+    return share(order)
+
+
+def _write(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    session.flush()  # the commit's own flush comes after this hook: remember its orders now
+    if not session.info.get(_SEEN):
+        return
+    changes: dict[Key, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for order, before in list(session.info[_SEEN].items()):
+        for part, sign in ((before, -1), (_share_now(session, order), 1)):
+            if part is not None:
+                key, total, refunded = part
+                change = changes[key]
+                change[0] += sign
+                change[1] += sign * total
+                change[2] += sign * refunded
+    session.info[_SEEN].clear()
+    rows = [
+        {"day": key[0], "currency": key[1], "status": key[2], **dict(zip(SUMS, sums, strict=True))}
+        for key, sums in sorted(changes.items())
+        if any(sums)
+    ]
+    if rows:
+        connection = session.connection()
+        connection.execute(_add_to_rollup(connection, rows))
+
+
+def _forget(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_SEEN, None)
+
+
+def _add_to_rollup(connection: Connection, rows: list[dict]):
+    """INSERT the rows, or add them to the rows already there (PostgreSQL and SQLite)."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    table = OrderRollup.__table__
+    statement = dialect.insert(table).values(rows)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.day, table.c.currency, table.c.status],
+        set_={name: table.c[name] + statement.excluded[name] for name in SUMS},
+    )
+
+
+def _recount():
+    """The rollup's rows computed from the orders: one GROUP BY over them all."""
+    day = utc_day(Order.created_at)
+    return select(
+        day.label("day"),
+        Order.currency,
+        Order.status,
+        func.count().label("order_count"),
+        func.sum(Order.total_minor).label("total_minor"),
+        func.sum(Order.amount_refunded_minor).label("refunded_minor"),
+    ).group_by(day, Order.currency, Order.status)
+
+
+def _lock_out_writers(connection: Connection) -> None:
+    """Make concurrent commits wait, so none is both recounted and added again.
+
+    SQLite already lets one writer in at a time.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("LOCK TABLE order_rollup IN SHARE ROW EXCLUSIVE MODE"))
+
+
+def rebuild(connection: Connection) -> int:
+    """Recount the whole rollup from the orders; returns how many rows it now has.
+
+    For after raw-SQL data loads, or when `drift` finds a difference. The
+    caller commits; until then writers of orders wait at their commit.
+    """
+    _lock_out_writers(connection)
+    table = OrderRollup.__table__
+    connection.execute(delete(table))
+    connection.execute(insert(table).from_select(["day", "currency", "status", *SUMS], _recount()))
+    return connection.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def drift(connection: Connection) -> list[tuple[Key, tuple[int, int, int]]]:
+    """Rows where the rollup differs from the orders, with the difference (orders minus rollup).
+
+    One statement, so both sides are read as of the same moment without a lock.
+    """
+    table = OrderRollup.__table__
+    counted = _recount().subquery()
+    both = select(
+        counted.c.day, counted.c.currency, counted.c.status,
+        *(counted.c[name] for name in SUMS),
+    ).union_all(
+        select(
+            table.c.day, table.c.currency, table.c.status,
+            *(-table.c[name] for name in SUMS),
+        )
+    ).subquery()
+    sums = [func.sum(both.c[name]) for name in SUMS]
+    rows = connection.execute(
+        select(both.c.day, both.c.currency, both.c.status, *sums)
+        .group_by(both.c.day, both.c.currency, both.c.status)
+        .having(or_(*(total != 0 for total in sums)))
+        .order_by(both.c.day, both.c.currency, both.c.status)
+    )
+    return [((day, currency, status), tuple(int(n) for n in sums))
+            for day, currency, status, *sums in rows]
