@@ -1,5 +1,6 @@
 """The benchmark's stateful phases and the checks that their results are correct:
-every order paid exactly once, stock that adds up, webhooks stored once each."""
+every order paid exactly once, stock that adds up, webhooks stored once each, and
+an order rollup that still matches the orders after all that concurrent paying."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections import Counter
 from bench import flows
 from bench.harness import BENCH, ROOT, Process, Schema, WrkResult
 from bench.seed import ORDERS, STOCKED
+from shop.services import order_rollup
 from stripe_sandbox.testing import SandboxControl
 
 
@@ -60,6 +62,7 @@ def exactly_once(schema: Schema, paid: flows.PaidOrders, failures: int) -> str:
         ).all()
         failed = conn.exec_driver_sql(
             "SELECT count(*) FROM stripe_event WHERE status = 'failed'").scalar()
+        drifted = order_rollup.drift(conn)
     wrong = [row for row in rows if (row[1], row[2], row[3]) != ("paid", 1, 1)]
     if len(rows) != len(numbers) or wrong:
         problems.append(f"{len(wrong) + len(numbers) - len(rows)} orders not paid exactly once")
@@ -68,12 +71,14 @@ def exactly_once(schema: Schema, paid: flows.PaidOrders, failures: int) -> str:
         problems.append(f"stock does not add up for products {uneven[:5]}")
     if failed:
         problems.append(f"{failed} webhook events failed")
+    if drifted:
+        problems.append(f"the order rollup differs from the orders in {len(drifted)} rows")
     if failures:
         problems.append(f"{failures} customers saw an error")
     if problems:
         return "EXACTLY-ONCE VIOLATED: " + "; ".join(problems)
     return (f"checked: all {len(numbers)} orders paid, each with one payment and one 'paid'"
-            " entry, stock adds up, no webhook failed")
+            " entry, stock adds up, no webhook failed, the order rollup matches the orders")
 
 
 def webhook_outcome(schema: Schema, result: WrkResult, unique: int, templates: list) -> str:
