@@ -5,10 +5,16 @@ retries), sends an idempotency key derived from what each call means on every
 call that creates or moves something, returns plain dicts, and turns
 `stripe.StripeError` into the shop's own exceptions with a message a customer
 can read. Nothing here knows whether it is talking to Stripe or the sandbox.
+
+Calls go through `StripeClient.raw_request`: the same requests, retries,
+idempotency keys and errors as the typed services, without building the
+StripeObject tree that the shop would only turn back into dicts (that tree
+cost about as much CPU as the HTTP call itself).
 """
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 import stripe
 from flask import current_app
@@ -99,108 +105,112 @@ def _translate(error: stripe.StripeError) -> PaymentsError:
     return PaymentsUnavailable(UNAVAILABLE, **kwargs)
 
 
-def _call(method, *args: Any, key: str | None = None, **params: Any) -> dict:
-    options = {"idempotency_key": key} if key else None
+def _call(method: str, path: str, *, key: str | None = None, **params: Any) -> dict:
+    """One API call; `path` is /v1/..., with ids quoted by `_path`."""
+    if key:
+        params["idempotency_key"] = key
     try:
-        result = method(*args, params=params or None, options=options)
+        return _client().raw_request(method, path, **params).data
     except stripe.StripeError as error:
         raise _translate(error) from error
-    return result.to_dict()
 
 
-def _v1():
-    return _client().v1
+def _path(template: str, *ids: str) -> str:
+    return template.format(*(quote(str(i), safe="") for i in ids))
 
 
 # Payment intents
 def create_payment_intent(key: str, **params: Any) -> dict:
-    return _call(_v1().payment_intents.create, key=key, **params)
+    return _call("post", "/v1/payment_intents", key=key, **params)
 
 
 def retrieve_payment_intent(intent_id: str) -> dict:
-    return _call(_v1().payment_intents.retrieve, intent_id, expand=["latest_charge"])
+    path = _path("/v1/payment_intents/{}", intent_id)
+    return _call("get", path, expand=["latest_charge"])
 
 
-def update_payment_intent(intent_id: str, key: str, **params: Any) -> dict:
-    return _call(_v1().payment_intents.update, intent_id, key=key, **params)
+def update_payment_intent(intent_id: str, key: str | None, **params: Any) -> dict:
+    return _call("post", _path("/v1/payment_intents/{}", intent_id), key=key, **params)
 
 
 def confirm_payment_intent(intent_id: str, key: str, **params: Any) -> dict:
-    return _call(_v1().payment_intents.confirm, intent_id, key=key, **params)
+    return _call("post", _path("/v1/payment_intents/{}/confirm", intent_id), key=key, **params)
 
 
 def cancel_payment_intent(intent_id: str, key: str, reason: str = "abandoned") -> dict:
-    return _call(_v1().payment_intents.cancel, intent_id, key=key, cancellation_reason=reason)
+    path = _path("/v1/payment_intents/{}/cancel", intent_id)
+    return _call("post", path, key=key, cancellation_reason=reason)
 
 
 def list_payment_intents(**params: Any) -> list[dict]:
-    return _list(_v1().payment_intents, **params)
+    return _list("/v1/payment_intents", **params)
 
 
 # Customers, setup intents and payment methods
 def create_customer(key: str, **params: Any) -> dict:
-    return _call(_v1().customers.create, key=key, **params)
+    return _call("post", "/v1/customers", key=key, **params)
 
 
 def retrieve_customer(customer_id: str) -> dict:
-    return _call(_v1().customers.retrieve, customer_id)
+    return _call("get", _path("/v1/customers/{}", customer_id))
 
 
-def update_customer(customer_id: str, key: str, **params: Any) -> dict:
-    return _call(_v1().customers.update, customer_id, key=key, **params)
+def update_customer(customer_id: str, key: str | None, **params: Any) -> dict:
+    return _call("post", _path("/v1/customers/{}", customer_id), key=key, **params)
 
 
 def create_setup_intent(key: str, **params: Any) -> dict:
-    return _call(_v1().setup_intents.create, key=key, **params)
+    return _call("post", "/v1/setup_intents", key=key, **params)
 
 
 def retrieve_setup_intent(setup_intent_id: str) -> dict:
-    return _call(_v1().setup_intents.retrieve, setup_intent_id, expand=["payment_method"])
+    path = _path("/v1/setup_intents/{}", setup_intent_id)
+    return _call("get", path, expand=["payment_method"])
 
 
 def retrieve_payment_method(payment_method_id: str) -> dict:
-    return _call(_v1().payment_methods.retrieve, payment_method_id)
+    return _call("get", _path("/v1/payment_methods/{}", payment_method_id))
 
 
 def detach_payment_method(payment_method_id: str, key: str) -> dict:
-    return _call(_v1().payment_methods.detach, payment_method_id, key=key)
+    return _call("post", _path("/v1/payment_methods/{}/detach", payment_method_id), key=key)
 
 
 def list_payment_methods(customer_id: str) -> list[dict]:
-    return _list(_v1().customers.payment_methods, customer_id, type="card")
+    return _list(_path("/v1/customers/{}/payment_methods", customer_id), type="card")
 
 
 # Charges, refunds, disputes, events
 def retrieve_charge(charge_id: str) -> dict:
-    return _call(_v1().charges.retrieve, charge_id)
+    return _call("get", _path("/v1/charges/{}", charge_id))
 
 
 def create_refund(key: str, **params: Any) -> dict:
-    return _call(_v1().refunds.create, key=key, **params)
+    return _call("post", "/v1/refunds", key=key, **params)
 
 
 def retrieve_refund(refund_id: str) -> dict:
-    return _call(_v1().refunds.retrieve, refund_id)
+    return _call("get", _path("/v1/refunds/{}", refund_id))
 
 
 def list_refunds(**params: Any) -> list[dict]:
-    return _list(_v1().refunds, **params)
+    return _list("/v1/refunds", **params)
 
 
 def retrieve_dispute(dispute_id: str) -> dict:
-    return _call(_v1().disputes.retrieve, dispute_id)
+    return _call("get", _path("/v1/disputes/{}", dispute_id))
 
 
 def list_disputes(**params: Any) -> list[dict]:
-    return _list(_v1().disputes, **params)
+    return _list("/v1/disputes", **params)
 
 
-def _list(service, *args: Any, **params: Any) -> list[dict]:
+def _list(path: str, **params: Any) -> list[dict]:
     """Every item of a list endpoint, following pagination."""
     params.setdefault("limit", 100)
     items: list[dict] = []
     while True:
-        page = _call(service.list, *args, **params)
+        page = _call("get", path, **params)
         items.extend(page["data"])
         if not page.get("has_more") or not page["data"]:
             return items
