@@ -41,9 +41,11 @@ def register_extensions(app: Flask) -> None:
     from shop import models  # models must be imported before migrations run
     from shop.database import ping_when_idle
     from shop.extensions import csrf, db, limiter, login_manager, migrate
+    from shop.web import readonly
     from shop.web.limits import limit_only_where_declared
 
     db.init_app(app)
+    readonly.install(db.session)
     with app.app_context():
         ping_when_idle(db.engine, app.config["DATABASE_PING_IDLE_SECONDS"])
     migrate.init_app(

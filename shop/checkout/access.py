@@ -9,7 +9,8 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from shop.models import Order
-from shop.services import orders
+from shop.services import order_summaries, orders
+from shop.services.order_summaries import OrderSummary
 
 _SALT = "order-access"
 
@@ -35,7 +36,7 @@ def number_from_token(token: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def can_view(order: Order) -> bool:
+def can_view(order: Order | OrderSummary) -> bool:
     if order.user_id is not None:
         return current_user.is_authenticated and current_user.id == order.user_id
     return order.number in session.get("orders", [])
@@ -47,3 +48,11 @@ def order_or_404(number: str) -> Order:
     if order is None or not can_view(order):
         abort(404)
     return order
+
+
+def summary_or_404(number: str) -> OrderSummary:
+    """What this visitor may see of the order, for pages that only show it; 404 otherwise."""
+    summary = order_summaries.find_summary(number)
+    if summary is None or not can_view(summary):
+        abort(404)
+    return summary

@@ -12,6 +12,7 @@ from shop.extensions import db, limiter
 from shop.models import OrderStatus, SavedCard
 from shop.services import cards, intents, payments, stripe_client
 from shop.services.orders import OrderError
+from shop.web.readonly import reads_only
 from shop.web.requests import json_object
 
 TOO_MANY = "Too many payment attempts. Please wait a minute and try again."
@@ -35,8 +36,9 @@ def _json_error(message: str, status: int = 400):
 
 
 @bp.get("/orders/<number>/pay")
+@reads_only
 def pay(number: str):
-    order = access.order_or_404(number)
+    order = access.summary_or_404(number)
     if order.status != OrderStatus.PENDING:
         return redirect(url_for("checkout.status", number=number))
     user = _signed_in_user()

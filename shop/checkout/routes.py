@@ -7,6 +7,7 @@ from shop.checkout.blueprint import bp
 from shop.checkout.forms import CheckoutForm
 from shop.extensions import db
 from shop.services import orders
+from shop.web.readonly import reads_only
 
 
 @bp.post("/checkout")
@@ -32,8 +33,9 @@ def checkout():
 
 
 @bp.get("/orders/<number>")
+@reads_only
 def status(number: str):
-    order = access.order_or_404(number)
+    order = access.summary_or_404(number)
     return render_template("checkout/status.html", order=order, access_link=_access_link(order))
 
 
