@@ -7,6 +7,10 @@ def json_object() -> dict:
     return body if isinstance(body, dict) else {}
 
 
+NUL_REFUSED = "Requests may not contain NUL characters."
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
 def _has_nul(values) -> bool:
     return any("\x00" in value for value in values if isinstance(value, str))
 
@@ -16,17 +20,18 @@ def refuse_nul_bytes() -> None:
 
     No legitimate input carries them, and PostgreSQL cannot store or even compare
     text containing one, so they are turned away before any view runs. The Stripe
-    webhook reads its raw body itself and is left alone.
+    webhook reads its raw body itself and is left alone. The query string is read
+    raw (a NUL can only come from `%00` or the byte itself), and a form is only
+    parsed when the request sends one, so a plain page view parses nothing.
     """
     if request.endpoint == "webhooks.stripe_webhook":
         return
-    body = request.get_data(cache=True) if request.is_json else b""
-    if (
-        "\x00" in request.path
-        or _has_nul(request.args.values())
-        or _has_nul(request.args.keys())
-        or (not request.is_json and _has_nul(request.form.values()))
-        or b"\\u0000" in body
-        or b"\x00" in body
-    ):
-        abort(400, "Requests may not contain NUL characters.")
+    query = request.query_string
+    if "\x00" in request.path or b"%00" in query or b"\x00" in query:
+        abort(400, NUL_REFUSED)
+    if request.is_json:
+        body = request.get_data(cache=True)
+        if b"\\u0000" in body or b"\x00" in body:
+            abort(400, NUL_REFUSED)
+    elif request.mimetype in FORM_TYPES and _has_nul(request.form.values()):
+        abort(400, NUL_REFUSED)

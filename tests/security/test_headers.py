@@ -170,6 +170,7 @@ def test_development_cookies_are_http_only_but_not_secure(client):
         ("get", "/orders/%00", {}),
         ("get", "/products/a%00b", {}),
         ("get", "/?page=1%00", {}),
+        ("get", "/?page%00=1", {}),
         ("post", "/cart/add", {"data": {"product_id": "1\x00", "quantity": "1"}}),
         ("post", "/orders/X/confirm", {"json": {"payment_intent": "pi_\x00"}}),
     ],
