@@ -1,4 +1,5 @@
-"""Database helpers: idle-connection pings, and INSERT ... ON CONFLICT on either database.
+"""Database helpers: idle-connection pings, and INSERT ... ON CONFLICT on either
+database, compiled once.
 
 Pooled connections are checked before use only if they sat idle.
 
@@ -13,9 +14,15 @@ pooled before it.
 """
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Engine, event, exc
+from sqlalchemy import Engine, Insert, Table, bindparam, event, exc
 from sqlalchemy.dialects import postgresql, sqlite
+
+# Statements compiled once, by (database, name); see `prepared`.
+_STATEMENTS: dict[tuple[str, str], "Prepared"] = {}
 
 
 def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
@@ -37,9 +44,70 @@ def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
             raise exc.DisconnectionError(f"idle connection failed its ping: {error}") from error
 
 
-def insert(model):
-    """An INSERT for `model` that can say ON CONFLICT DO NOTHING on either database."""
+@dataclass(frozen=True)
+class Prepared:
+    """A statement compiled once for the bound database, run without SQLAlchemy's compiler."""
+
+    sql: str
+    names: tuple[str, ...]  # parameter names, in order for positional drivers
+    positional: bool
+    processors: dict[str, Callable[[Any], Any] | None]
+
+    def params(self, values: dict[str, Any]):
+        processed = {}
+        for name in self.names:
+            process = self.processors[name]
+            processed[name] = process(values[name]) if process else values[name]
+        return tuple(processed[name] for name in self.names) if self.positional else processed
+
+
+def prepared(name: str, build: Callable[[Any], Insert]) -> Prepared:
+    """An INSERT ... ON CONFLICT built by `build(dialect_module)`, compiled once.
+
+    SQLAlchemy never caches the compiled form of PostgreSQL's or SQLite's own
+    INSERT construct (the one that can say ON CONFLICT), so a statement run on
+    every request would be compiled on every request. This compiles it once per
+    database, with each parameter's type processing (JSON, UTC times) kept.
+    `build` must use `bindparam(column_name)` for every value, including columns
+    that have a default: the compiled form has no defaults to fill in.
+    """
     from shop.extensions import db
 
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
+    dialect = db.engine.dialect
+    key = (dialect.name, name)
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        module = postgresql if dialect.name == "postgresql" else sqlite
+        compiled = build(module).compile(dialect=dialect)
+        names = tuple(compiled.positiontup or compiled.binds)
+        statement = _STATEMENTS[key] = Prepared(
+            sql=compiled.string,
+            names=names,
+            positional=compiled.positional,
+            processors={
+                name: compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+                for name in names
+            },
+        )
+    return statement
+
+
+def insert_or_skip(table: Table, values: dict[str, Any], conflict: list[str], returning: str):
+    """INSERT `values` unless a row with the same `conflict` columns exists; returns the
+    RETURNING row, or None when the row was already there."""
+    from shop.extensions import db
+
+    columns = tuple(values)
+
+    def build(module) -> Insert:
+        return (
+            module.insert(table)
+            .values({name: bindparam(name, type_=table.c[name].type) for name in columns})
+            .on_conflict_do_nothing(index_elements=[table.c[name] for name in conflict])
+            .returning(table.c[returning])
+        )
+
+    name = f"insert-or-skip:{table.name}:{','.join(columns)}:{','.join(conflict)}:{returning}"
+    statement = prepared(name, build)
+    db.session.flush()  # what the session holds goes first, as a query would autoflush it
+    return db.session.connection().exec_driver_sql(statement.sql, statement.params(values)).first()

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import bindparam, update
 
-from shop.database import insert
+from shop.database import insert_or_skip
 from shop.extensions import db
 from shop.models import Order, OrderEvent, OrderLine, OrderStatus, Product, User, utcnow
 from shop.money import MoneyError, check_chargeable, format_money
@@ -188,21 +188,22 @@ def record(
     One statement: the (order, key) unique constraint turns a second entry with
     the same key, from this path or a concurrent one, into a no-op.
     """
-    written = db.session.execute(
-        insert(OrderEvent)
-        .values(
-            order_id=order.id,
-            kind=kind,
-            message=message,
-            actor=actor,
-            actor_user_id=actor_user.id if actor_user else None,
-            key=key,
-            stripe_event_id=stripe_event_id,
-            data=data,
-        )
-        .on_conflict_do_nothing(index_elements=[OrderEvent.order_id, OrderEvent.key])
-        .returning(OrderEvent.id)
-    ).first()
+    written = insert_or_skip(
+        OrderEvent.__table__,
+        {
+            "order_id": order.id,
+            "kind": kind,
+            "message": message,
+            "actor": actor,
+            "actor_user_id": actor_user.id if actor_user else None,
+            "key": key,
+            "stripe_event_id": stripe_event_id,
+            "data": data,
+            "created_at": utcnow(),
+        },
+        conflict=["order_id", "key"],
+        returning="id",
+    )
     return written is not None
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import update
 
-from shop.database import insert
+from shop.database import insert_or_skip
 from shop.extensions import db
 from shop.logs import log_event
 from shop.models import StripeEvent, utcnow
@@ -139,14 +139,9 @@ def _insert_once(inbox: StripeEvent) -> bool:
     delivery of the same event waits on the unique key until this one's
     transaction ends, then finds the row and answers "duplicate".
     """
-    values = {column.key: getattr(inbox, column.key) for column in StripeEvent.__table__.columns}
-    statement = (
-        insert(StripeEvent)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=[StripeEvent.id])
-        .returning(StripeEvent.id)
-    )
-    return db.session.execute(statement).first() is not None
+    table = StripeEvent.__table__
+    values = {column.key: getattr(inbox, column.key) for column in table.columns}
+    return insert_or_skip(table, values, conflict=["id"], returning="id") is not None
 
 
 def _stored(event_id: str) -> StripeEvent | None:
