@@ -26,10 +26,22 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import UTC, date
 
-from sqlalchemy import Connection, delete, event, func, insert, inspect, or_, select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import (
+    Connection,
+    Insert,
+    bindparam,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session, scoped_session
 
+from shop.database import Prepared, prepared
 from shop.models import Order, OrderRollup
 from shop.models.rollup import utc_day
 
@@ -129,8 +141,11 @@ def _write(session: Session) -> None:
         if any(sums)
     ]
     if rows:
-        connection = session.connection()
-        connection.execute(_add_to_rollup(connection, rows))
+        statement = rollup_statement()
+        # One row per execution, in key order; the driver pipelines them.
+        session.connection().exec_driver_sql(
+            statement.sql, [statement.params(row) for row in rows]
+        )
 
 
 def _forget(session: Session, transaction) -> None:
@@ -138,11 +153,18 @@ def _forget(session: Session, transaction) -> None:
         session.info.pop(_SEEN, None)
 
 
-def _add_to_rollup(connection: Connection, rows: list[dict]):
-    """INSERT the rows, or add them to the rows already there (PostgreSQL and SQLite)."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+def rollup_statement() -> Prepared:
+    """The upsert that adds one row of changes to the rollup, compiled once."""
+    return prepared("order-rollup-add", _add_to_rollup)
+
+
+def _add_to_rollup(dialect_module) -> Insert:
+    """INSERT a row, or add it to the row already there (PostgreSQL and SQLite)."""
     table = OrderRollup.__table__
-    statement = dialect.insert(table).values(rows)
+    columns = ("day", "currency", "status", *SUMS)
+    statement = dialect_module.insert(table).values(
+        {name: bindparam(name, type_=table.c[name].type) for name in columns}
+    )
     return statement.on_conflict_do_update(
         index_elements=[table.c.day, table.c.currency, table.c.status],
         set_={name: table.c[name] + statement.excluded[name] for name in SUMS},
