@@ -37,7 +37,9 @@ def csrf_token() -> str:
     """This visitor's signed CSRF token, as Flask-WTF's `generate_csrf` gives it."""
     config = current_app.config
     field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    if field in g or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
+    if field in g:
+        return g.get(field)
+    if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
         return generate_csrf()
     kept = session.get(SIGNED_TOKEN_KEY)
     if isinstance(kept, list) and len(kept) == 2 and kept[0] == session.get(field):
