@@ -1,4 +1,4 @@
-"""The signed session cookie, and the CSRF token each page carries in it.
+"""The signed session cookie, and the CSRF token each page carries.
 
 Both are Flask's and Flask-WTF's own, minus work they repeat on every request:
 
@@ -6,10 +6,10 @@ Both are Flask's and Flask-WTF's own, minus work they repeat on every request:
   every time it opens or saves a session; it is built once per secret key here.
 - Flask-WTF keeps a random token in the session and signs it afresh for every
   page. With no time limit on tokens (WTF_CSRF_TIME_LIMIT unset), every signature
-  of the same token is equally valid, so the first one is kept in the session next
-  to the token it signs and reused on later pages. A new token (a new session, say)
-  gets a new signature. An unmodified session is never re-sent: a visitor's cookie
-  changes only on the page that first signs their token.
+  of the same token under the same key is equally valid, so each process
+  remembers the signature it made for a token and reuses it on that visitor's
+  later pages. A new token or a new key gets a new signature; nothing is added
+  to the session.
 """
 
 from flask import Flask, current_app, g, session
@@ -17,7 +17,8 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import URLSafeTimedSerializer
 
-SIGNED_TOKEN_KEY = "csrf_signed"  # noqa: S105  (a session key, not a secret)
+# Signatures remembered per process; one entry per visitor seen, so the map is capped.
+REMEMBERED_SIGNATURES = 2048
 
 
 class CookieSessionInterface(SecureCookieSessionInterface):
@@ -40,14 +41,18 @@ def csrf_token() -> str:
     if field in g:
         return g.get(field)
     if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
-        return generate_csrf()
-    kept = session.get(SIGNED_TOKEN_KEY)
-    if isinstance(kept, list) and len(kept) == 2 and kept[0] == session.get(field):
-        setattr(g, field, kept[1])  # where generate_csrf and forms look first
-        return kept[1]
-    token = generate_csrf()
-    session[SIGNED_TOKEN_KEY] = [session[field], token]
-    return token
+        return generate_csrf()  # a signature carries its time, so it cannot be reused
+    signatures = current_app.extensions.setdefault("csrf_signatures", {})
+    secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    signed = signatures.get((secret, session.get(field)))
+    if signed is not None:
+        setattr(g, field, signed)  # where generate_csrf and forms look first
+        return signed
+    signed = generate_csrf()
+    if len(signatures) >= REMEMBERED_SIGNATURES:
+        signatures.clear()
+    signatures[secret, session[field]] = signed
+    return signed
 
 
 def install_sessions(app: Flask) -> None:
