@@ -13,16 +13,17 @@ from shop.services.orders import OrderError
 S = OrderStatus
 
 
-def _open_payment(order: Order) -> Payment | None:
-    return (
+def _attempts(order: Order) -> list[Payment]:
+    """The order's payments, oldest first: one per attempt to pay it."""
+    return list(
         db.session.execute(
-            db.select(Payment)
-            .where(Payment.order_id == order.id, Payment.status.in_(payments.OPEN_INTENT))
-            .order_by(Payment.id.desc())
-        )
-        .scalars()
-        .first()
+            db.select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)
+        ).scalars()
     )
+
+
+def _open_payment(attempts: list[Payment]) -> Payment | None:
+    return next((p for p in reversed(attempts) if p.status in payments.OPEN_INTENT), None)
 
 
 def _payable(order: Order) -> None:
@@ -38,7 +39,8 @@ def ensure_intent(order: Order, *, customer_id: str | None = None, save_card: bo
     """
     order = orders.lock_order(order.id)
     _payable(order)
-    payment = _open_payment(order)
+    attempts = _attempts(order)
+    payment = _open_payment(attempts)
     if payment is not None:
         intent = stripe_client.retrieve_payment_intent(payment.intent_id)
         if intent["status"] in payments.OPEN_INTENT:
@@ -47,9 +49,7 @@ def ensure_intent(order: Order, *, customer_id: str | None = None, save_card: bo
             return intent
         payments.sync_payment(intent, source="pay page")
         _payable(order)
-    attempt = db.session.execute(
-        db.select(db.func.count(Payment.id)).where(Payment.order_id == order.id)
-    ).scalar_one()
+    attempt = len(attempts)
     try:
         intent = stripe_client.create_payment_intent(
             key=stripe_client.idempotency_key("order", order.id, "intent", attempt),

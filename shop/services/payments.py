@@ -8,6 +8,8 @@ webhooks skip the retrieve for an intent already synced as succeeded or canceled
 Stripe never moves an intent out of those states, so there is nothing left to learn.
 """
 
+from sqlalchemy.exc import NoResultFound
+
 from shop.extensions import db
 from shop.logs import log_event
 from shop.models import Order, OrderStatus, Payment, User
@@ -48,13 +50,19 @@ def is_settled(intent_id: str) -> bool:
 
 
 def order_for_intent(intent: dict) -> Order | None:
-    payment = db.session.execute(
-        db.select(Payment).where(Payment.intent_id == intent["id"])
+    order_id = _order_id_for(intent)
+    return db.session.get(Order, order_id) if order_id is not None else None
+
+
+def _order_id_for(intent: dict) -> int | None:
+    """The order an intent pays: from its payment row, else from its metadata."""
+    order_id = db.session.execute(
+        db.select(Payment.order_id).where(Payment.intent_id == intent["id"])
     ).scalar_one_or_none()
-    if payment is not None:
-        return db.session.get(Order, payment.order_id)
-    order_id = str((intent.get("metadata") or {}).get("order_id", ""))
-    return db.session.get(Order, int(order_id)) if order_id.isdigit() else None
+    if order_id is not None:
+        return order_id
+    claimed = str((intent.get("metadata") or {}).get("order_id", ""))
+    return int(claimed) if claimed.isdigit() and len(claimed) < 12 else None
 
 
 def _charge(intent: dict) -> dict | None:
@@ -63,15 +71,21 @@ def _charge(intent: dict) -> dict | None:
 
 
 def upsert_payment(order: Order, intent: dict) -> Payment:
+    """The intent's payment row, created or brought up to date; call with the order locked."""
     payment = db.session.execute(
-        db.select(Payment).where(Payment.intent_id == intent["id"])
+        db.select(Payment)
+        .where(Payment.intent_id == intent["id"])
+        .execution_options(populate_existing=True)  # as committed, not as read before the lock
     ).scalar_one_or_none()
     if payment is None:
         payment = Payment(order_id=order.id, intent_id=intent["id"])
         db.session.add(payment)
     payment.amount_minor = intent["amount"]
     payment.currency = intent["currency"]
-    payment.status = intent["status"]
+    if payment.status not in FINAL_INTENT:
+        # An intent never leaves a final state: a snapshot older than the one that
+        # settled it (a late webhook, a slow page) must not undo it.
+        payment.status = intent["status"]
     pm = intent.get("payment_method")
     payment.payment_method_id = pm["id"] if isinstance(pm, dict) else pm
     charge = _charge(intent)
@@ -114,13 +128,16 @@ def record_failure(order: Order, intent: dict, *, stripe_event_id: str | None = 
 
 def sync_payment(intent: dict, *, source: str, stripe_event_id: str | None = None) -> Order | None:
     """Apply what Stripe says about `intent` to its order; safe to call any number of times."""
-    found = order_for_intent(intent)
-    if found is None:
+    order_id = _order_id_for(intent)
+    if order_id is None:
         return None
-    if not belongs_to(found, intent):
-        log_event("payment.mismatch", order=found.number, intent=intent["id"], source=source)
+    try:
+        order = orders.lock_order(order_id)
+    except NoResultFound:  # metadata naming an order this shop does not have
         return None
-    order = orders.lock_order(found.id)
+    if not belongs_to(order, intent):
+        log_event("payment.mismatch", order=order.number, intent=intent["id"], source=source)
+        return None
     payment = upsert_payment(order, intent)
     apply = _APPLY.get(intent["status"])
     changed = bool(apply and apply(order, payment, intent, source, stripe_event_id))

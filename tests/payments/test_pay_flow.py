@@ -205,6 +205,24 @@ def test_a_report_racing_the_webhook_answers_what_the_webhook_committed(
     assert reported.status == "paid"
 
 
+def test_an_older_snapshot_of_a_settled_intent_changes_nothing(
+    shopper, make_product, stripe_api
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    response, _, intent = shopper.pay(order, "pm_card_visa")
+    assert response.get_json()["status"] == "paid"
+    settled = stripe_api.v1.payment_intents.retrieve(
+        intent["intent_id"], params={"expand": ["latest_charge"]}
+    ).to_dict()
+    # What Stripe said while the payment was still in flight, delivered late.
+    payments.sync_payment({**settled, "status": "processing"}, source="webhook")
+    db.session.commit()
+    payment = db.session.execute(
+        db.select(Payment).where(Payment.intent_id == intent["intent_id"])
+    ).scalar_one()
+    assert payment.status == "succeeded" and reload(order).status == "paid"
+
+
 def test_a_report_for_an_unsettled_intent_asks_stripe(shopper, make_product, sandbox):
     order = shopper.checkout((make_product(price_minor=2500), 1))
     intent = shopper.start(order).get_json()
