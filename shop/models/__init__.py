@@ -3,13 +3,14 @@
 from shop.models.base import utcnow
 from shop.models.card import SavedCard
 from shop.models.catalog import Product
-from shop.models.order import Order, OrderEvent, OrderLine, OrderStatus
+from shop.models.order import OPEN_DISPUTE_STATUSES, Order, OrderEvent, OrderLine, OrderStatus
 from shop.models.payment import Dispute, Payment, Refund
 from shop.models.rollup import OrderRollup
 from shop.models.user import User
 from shop.models.webhook import StripeEvent
 
 __all__ = [
+    "OPEN_DISPUTE_STATUSES",
     "Dispute",
     "Order",
     "OrderEvent",

@@ -33,6 +33,15 @@ class OrderStatus(StrEnum):
 
 _STATUSES = ", ".join(f"'{s.value}'" for s in OrderStatus)
 
+# Stripe's dispute statuses that still need (or are waiting on) an answer; an order whose
+# dispute_status is one of them has a dispute open.
+OPEN_DISPUTE_STATUSES = (
+    "warning_needs_response",
+    "warning_under_review",
+    "needs_response",
+    "under_review",
+)
+
 
 class Order(db.Model):
     __tablename__ = "order"

@@ -23,16 +23,9 @@ from sqlalchemy import ColumnElement, Select, exists, func, not_, select, tuple_
 from sqlalchemy.orm import aliased, selectinload
 
 from shop.extensions import db
-from shop.models import Order, OrderRollup, Payment
+from shop.models import OPEN_DISPUTE_STATUSES, Order, OrderRollup, Payment
 from shop.money import to_decimal
 
-# Stripe's dispute statuses that still need (or are waiting on) an answer.
-OPEN_DISPUTE_STATUSES = (
-    "warning_needs_response",
-    "warning_under_review",
-    "needs_response",
-    "under_review",
-)
 # The status of an order's latest PaymentIntent; "none" means no intent yet.
 PAYMENT_STATUSES = (
     "succeeded",

@@ -18,8 +18,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import exists, func, select
 
 from shop.extensions import db
-from shop.models import Dispute, Order, OrderEvent, Payment, Refund, StripeEvent, utcnow
-from shop.services.order_history import OPEN_DISPUTE_STATUSES
+from shop.models import (
+    OPEN_DISPUTE_STATUSES,
+    Dispute,
+    Order,
+    OrderEvent,
+    Payment,
+    Refund,
+    StripeEvent,
+    utcnow,
+)
 
 WINDOWS = (("24 hours", timedelta(hours=24)), ("7 days", timedelta(days=7)),
            ("30 days", timedelta(days=30)))
