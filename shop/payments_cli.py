@@ -55,8 +55,9 @@ def rollup(check: bool) -> None:
     """
     connection = db.session.connection()
     drifted = order_rollup.drift(connection)
-    for (day, currency, status), (count, total, refunded) in drifted[:20]:
-        click.echo(f"{day} {currency} {status}: the orders have {count:+} order(s), "
+    for (day, currency, status, disputed), (count, total, refunded) in drifted[:20]:
+        dispute = " dispute open" if disputed else ""
+        click.echo(f"{day} {currency} {status}{dispute}: the orders have {count:+} order(s), "
                    f"{total:+} total, {refunded:+} refunded (minor units) against the rollup")
     if check:
         click.echo(f"{len(drifted)} rollup row(s) differ from the orders.")

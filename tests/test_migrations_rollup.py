@@ -1,28 +1,65 @@
-"""Migration 0003 fills the order rollup from the orders already there, on both databases."""
+"""Migrations 0003 and 0004 fill the order rollup from the orders already there, on both
+databases: 0003 per UTC day, currency and status, 0004 adding whether a dispute is open;
+each downgrade leaves the previous shape, filled, and the orders untouched."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import insert, inspect, text
 
 from shop.extensions import db
-from shop.models import Order, OrderRollup
+from shop.models import Order
 from shop.services import order_rollup
 from tests.conftest import make_test_app
 from tests.test_migrations import fresh_database  # noqa: F401  (the fixture)
 
 MIDNIGHT = datetime(2026, 3, 2, tzinfo=UTC)
 TICK = timedelta(microseconds=1)
-# (created_at, currency, status, total, refunded)
+DAY = MIDNIGHT.date()
+# (created_at, currency, status, total, refunded, dispute_status)
 EXISTING = [
-    (MIDNIGHT - TICK, "usd", "paid", 1000, 0),
-    (MIDNIGHT - timedelta(hours=5), "usd", "paid", 2000, 0),
-    (MIDNIGHT, "usd", "paid", 4000, 0),
-    (MIDNIGHT, "usd", "partially_refunded", 8000, 500),
-    (MIDNIGHT + timedelta(hours=23), "eur", "pending", 1600, 0),
-    (MIDNIGHT + timedelta(days=1), "usd", "refunded", 3200, 3200),
+    (MIDNIGHT - TICK, "usd", "paid", 1000, 0, None),
+    (MIDNIGHT - timedelta(hours=5), "usd", "paid", 2000, 0, "needs_response"),
+    (MIDNIGHT - timedelta(hours=6), "usd", "paid", 500, 0, "won"),
+    (MIDNIGHT, "usd", "paid", 4000, 0, "warning_under_review"),
+    (MIDNIGHT, "usd", "partially_refunded", 8000, 500, None),
+    (MIDNIGHT + timedelta(hours=23), "eur", "pending", 1600, 0, None),
+    (MIDNIGHT + timedelta(days=1), "usd", "refunded", 3200, 3200, "lost"),
 ]
+# (day, currency, status, orders, total, refunded)
+BY_STATUS = [
+    (DAY - timedelta(days=1), "usd", "paid", 3, 3500, 0),
+    (DAY, "eur", "pending", 1, 1600, 0),
+    (DAY, "usd", "paid", 1, 4000, 0),
+    (DAY, "usd", "partially_refunded", 1, 8000, 500),
+    (DAY + timedelta(days=1), "usd", "refunded", 1, 3200, 3200),
+]
+# (day, currency, status, dispute open, orders, total, refunded)
+BY_STATUS_AND_DISPUTE = [
+    (DAY - timedelta(days=1), "usd", "paid", False, 2, 1500, 0),
+    (DAY - timedelta(days=1), "usd", "paid", True, 1, 2000, 0),
+    (DAY, "eur", "pending", False, 1, 1600, 0),
+    (DAY, "usd", "paid", True, 1, 4000, 0),
+    (DAY, "usd", "partially_refunded", False, 1, 8000, 500),
+    (DAY + timedelta(days=1), "usd", "refunded", False, 1, 3200, 3200),
+]
+
+
+def rollup_rows(with_dispute_open: bool) -> list[tuple]:
+    """The rollup as stored, read with plain SQL (the model knows only the newest shape)."""
+    key = "day, currency, status" + (", dispute_open" if with_dispute_open else "")
+    with db.engine.connect() as conn:
+        rows = conn.execute(text(
+            f"SELECT {key}, order_count, total_minor, refunded_minor FROM order_rollup "
+            f"ORDER BY {key}"
+        )).all()
+    # SQLite hands dates back as text (and booleans as 1 and 0, which equal True and False).
+    return [(date.fromisoformat(str(day)), *rest) for day, *rest in rows]
+
+
+def rollup_key() -> list[str]:
+    return inspect(db.engine).get_pk_constraint("order_rollup")["constrained_columns"]
 
 
 @pytest.mark.parametrize(
@@ -30,7 +67,7 @@ EXISTING = [
     ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
     indirect=True,
 )
-def test_the_upgrade_counts_existing_orders_and_the_downgrade_keeps_them(fresh_database):  # noqa: F811
+def test_the_upgrades_count_existing_orders_and_the_downgrades_keep_them(fresh_database):  # noqa: F811
     url, _ = fresh_database
     app = make_test_app(url)
     with app.app_context():
@@ -40,25 +77,37 @@ def test_the_upgrade_counts_existing_orders_and_the_downgrade_keeps_them(fresh_d
                 {"number": f"M{n:04d}", "email": "ann@example.com", "currency": currency,
                  "subtotal_minor": total, "shipping_minor": 0, "tax_minor": 0,
                  "total_minor": total, "amount_refunded_minor": refunded, "status": status,
-                 "reserved_until": created_at, "created_at": created_at,
-                 "updated_at": created_at}
-                for n, (created_at, currency, status, total, refunded) in enumerate(EXISTING)
+                 "dispute_status": dispute, "reserved_until": created_at,
+                 "created_at": created_at, "updated_at": created_at}
+                for n, (created_at, currency, status, total, refunded, dispute)
+                in enumerate(EXISTING)
             ])
+        upgrade(revision="0003")
+        assert rollup_key() == ["day", "currency", "status"]
+        assert rollup_rows(with_dispute_open=False) == BY_STATUS
+
         upgrade()
+        assert rollup_key() == ["day", "currency", "status", "dispute_open"]
+        assert rollup_rows(with_dispute_open=True) == BY_STATUS_AND_DISPUTE
         with db.engine.connect() as conn:
-            rows = conn.execute(select(OrderRollup.__table__).order_by(
-                OrderRollup.day, OrderRollup.currency, OrderRollup.status)).all()
             assert order_rollup.drift(conn) == []
-        day = MIDNIGHT.date()
-        assert [tuple(row) for row in rows] == [
-            (day - timedelta(days=1), "usd", "paid", 2, 3000, 0),
-            (day, "eur", "pending", 1, 1600, 0),
-            (day, "usd", "paid", 1, 4000, 0),
-            (day, "usd", "partially_refunded", 1, 8000, 500),
-            (day + timedelta(days=1), "usd", "refunded", 1, 3200, 3200),
-        ]
+        # The application adds to the new key: a dispute opening moves its order's share.
+        undisputed = db.session.execute(
+            db.select(Order).where(Order.total_minor == 1000)
+        ).scalar_one()
+        undisputed.dispute_status = "under_review"
+        db.session.commit()
+        assert order_rollup.drift(db.session.connection()) == []
+        db.session.remove()
+        moved = rollup_rows(with_dispute_open=True)
+        assert moved[:2] == [(DAY - timedelta(days=1), "usd", "paid", False, 1, 500, 0),
+                             (DAY - timedelta(days=1), "usd", "paid", True, 2, 3000, 0)]
+
+        downgrade(revision="0003")
+        assert rollup_key() == ["day", "currency", "status"]
+        assert rollup_rows(with_dispute_open=False) == BY_STATUS
         downgrade(revision="0002")
         assert "order_rollup" not in inspect(db.engine).get_table_names()
         with db.engine.connect() as conn:
-            assert conn.execute(select(db.func.count()).select_from(Order.__table__)).scalar() == 6
+            assert conn.execute(text('SELECT count(*) FROM "order"')).scalar() == len(EXISTING)
         db.engine.dispose()

@@ -7,11 +7,12 @@ nor push others out of view. A search term goes to the one indexed column its
 shape can match. Each page is a fixed number of queries: the orders, their
 payments (one IN query), and the count and totals of what the filter matches.
 
-The count and totals come from the order rollup (orders per UTC day, currency
-and status; see `shop.services.order_rollup`) when the filter is only status
-and whole days, or nothing: a row per day, currency and status instead of one
-per order. The other filters (payment status, dispute, search) are selective
-and have their own indexes, so their totals are summed over the matching orders.
+The count and totals come from the order rollup (orders per UTC day, currency,
+status and whether a dispute is open; see `shop.services.order_rollup`) when the
+filter is only status, whole days and open disputes, or nothing: a row per day,
+currency, status and dispute flag instead of one per order. The other filters
+(payment status, search) are selective and have their own indexes, so their
+totals are summed over the matching orders.
 """
 
 import base64
@@ -214,8 +215,8 @@ def summarize(filters: HistoryFilter) -> Summary:
 
 
 def _rollup_answers(filters: HistoryFilter) -> bool:
-    """True when the filter names nothing but a status and whole UTC days."""
-    rest = replace(filters, status=None, date_from=None, date_to=None)
+    """True when the filter names nothing but a status, whole UTC days and open disputes."""
+    rest = replace(filters, status=None, date_from=None, date_to=None, dispute_open=False)
     return rest == HistoryFilter()
 
 
@@ -227,6 +228,8 @@ def _rollup_totals(filters: HistoryFilter) -> Select:
         where.append(OrderRollup.day >= filters.date_from)
     if filters.date_to:
         where.append(OrderRollup.day <= filters.date_to)
+    if filters.dispute_open:
+        where.append(OrderRollup.dispute_open)
     count = func.sum(OrderRollup.order_count)
     return (
         select(

@@ -1,4 +1,5 @@
-"""The order rollup, kept exact: orders and their totals per UTC day, currency and status.
+"""The order rollup, kept exact: orders and their totals per UTC day, currency, status
+and whether a dispute is open.
 
 The admin history answers "how many orders match, and what do they add up to"
 from this small table instead of reading every order. It must never drift, and
@@ -6,8 +7,9 @@ no service has to remember it: session events watch every Order the unit of
 work writes, whichever path (checkout, payment sync, refund, expiry) wrote it.
 
 - Before each flush, every order about to be inserted, deleted, or changed in a
-  rolled-up field (created_at, currency, status, total, amount refunded) is
-  remembered with what it counted for when this transaction first touched it.
+  rolled-up field (created_at, currency, status, dispute_status, total, amount
+  refunded) is remembered with what it counted for when this transaction first
+  touched it. So a dispute opening or closing moves its order between rows.
 - Just before the outermost transaction commits, what each remembered order
   counts for now is set against that, and the differences go to the rollup in
   one upsert, rows in key order. The rollup's rows are hot (every checkout adds
@@ -42,12 +44,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, scoped_session
 
 from shop.database import Prepared, prepared
-from shop.models import Order, OrderRollup
-from shop.models.rollup import utc_day
+from shop.models import OPEN_DISPUTE_STATUSES, Order, OrderRollup
+from shop.models.rollup import dispute_open, utc_day
 
-Key = tuple[date, str, str]  # (UTC day of created_at, currency, status)
+Key = tuple[date, str, str, bool]  # (UTC day of created_at, currency, status, dispute open)
 Share = tuple[Key, int, int]  # what one order adds: its key, total and amount refunded
-ROLLED_UP = ("created_at", "currency", "status", "total_minor", "amount_refunded_minor")
+KEY = ("day", "currency", "status", "dispute_open")
+ROLLED_UP = ("created_at", "currency", "status", "dispute_status", "total_minor",
+             "amount_refunded_minor")
 SUMS = ("order_count", "total_minor", "refunded_minor")
 _SEEN = "order_rollup.seen"  # session.info: {order: its Share when the transaction began}
 
@@ -59,7 +63,8 @@ def share(order: Order) -> Share:
 
 def _share(values: Mapping) -> Share:
     day = values["created_at"].astimezone(UTC).date()
-    key = (day, values["currency"], values["status"])
+    disputed = values["dispute_status"] in OPEN_DISPUTE_STATUSES
+    key = (day, values["currency"], values["status"], disputed)
     return key, values["total_minor"], values["amount_refunded_minor"]
 
 
@@ -136,7 +141,7 @@ def _write(session: Session) -> None:
                 change[2] += sign * refunded
     session.info[_SEEN].clear()
     rows = [
-        {"day": key[0], "currency": key[1], "status": key[2], **dict(zip(SUMS, sums, strict=True))}
+        {**dict(zip(KEY, key, strict=True)), **dict(zip(SUMS, sums, strict=True))}
         for key, sums in sorted(changes.items())
         if any(sums)
     ]
@@ -161,12 +166,12 @@ def rollup_statement() -> Prepared:
 def _add_to_rollup(dialect_module) -> Insert:
     """INSERT a row, or add it to the row already there (PostgreSQL and SQLite)."""
     table = OrderRollup.__table__
-    columns = ("day", "currency", "status", *SUMS)
+    columns = (*KEY, *SUMS)
     statement = dialect_module.insert(table).values(
         {name: bindparam(name, type_=table.c[name].type) for name in columns}
     )
     return statement.on_conflict_do_update(
-        index_elements=[table.c.day, table.c.currency, table.c.status],
+        index_elements=[table.c[name] for name in KEY],
         set_={name: table.c[name] + statement.excluded[name] for name in SUMS},
     )
 
@@ -174,14 +179,16 @@ def _add_to_rollup(dialect_module) -> Insert:
 def _recount():
     """The rollup's rows computed from the orders: one GROUP BY over them all."""
     day = utc_day(Order.created_at)
+    disputed = dispute_open(Order.dispute_status)
     return select(
         day.label("day"),
         Order.currency,
         Order.status,
+        disputed.label("dispute_open"),
         func.count().label("order_count"),
         func.sum(Order.total_minor).label("total_minor"),
         func.sum(Order.amount_refunded_minor).label("refunded_minor"),
-    ).group_by(day, Order.currency, Order.status)
+    ).group_by(day, Order.currency, Order.status, disputed)
 
 
 def _lock_out_writers(connection: Connection) -> None:
@@ -202,7 +209,7 @@ def rebuild(connection: Connection) -> int:
     _lock_out_writers(connection)
     table = OrderRollup.__table__
     connection.execute(delete(table))
-    connection.execute(insert(table).from_select(["day", "currency", "status", *SUMS], _recount()))
+    connection.execute(insert(table).from_select([*KEY, *SUMS], _recount()))
     return connection.execute(select(func.count()).select_from(table)).scalar_one()
 
 
@@ -214,20 +221,17 @@ def drift(connection: Connection) -> list[tuple[Key, tuple[int, int, int]]]:
     table = OrderRollup.__table__
     counted = _recount().subquery()
     both = select(
-        counted.c.day, counted.c.currency, counted.c.status,
-        *(counted.c[name] for name in SUMS),
+        *(counted.c[name] for name in KEY), *(counted.c[name] for name in SUMS),
     ).union_all(
-        select(
-            table.c.day, table.c.currency, table.c.status,
-            *(-table.c[name] for name in SUMS),
-        )
+        select(*(table.c[name] for name in KEY), *(-table.c[name] for name in SUMS))
     ).subquery()
+    key = [both.c[name] for name in KEY]
     sums = [func.sum(both.c[name]) for name in SUMS]
     rows = connection.execute(
-        select(both.c.day, both.c.currency, both.c.status, *sums)
-        .group_by(both.c.day, both.c.currency, both.c.status)
+        select(*key, *sums)
+        .group_by(*key)
         .having(or_(*(total != 0 for total in sums)))
-        .order_by(both.c.day, both.c.currency, both.c.status)
+        .order_by(*key)
     )
-    return [((day, currency, status), tuple(int(n) for n in sums))
-            for day, currency, status, *sums in rows]
+    return [((day, currency, status, bool(disputed)), tuple(int(n) for n in sums))
+            for day, currency, status, disputed, *sums in rows]

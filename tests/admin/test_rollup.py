@@ -1,5 +1,6 @@
 """The order rollup: exact after any mix of writes, rolled back with its transaction, read
-by the history's count and totals for status and date filters, and rebuilt by a command."""
+by the history's count and totals for status, date and open-dispute filters, and rebuilt by a
+command."""
 
 import itertools
 import re
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, event, insert, inspect, select, text, update
 
 from shop.extensions import db
-from shop.models import Order, OrderRollup, OrderStatus
+from shop.models import OPEN_DISPUTE_STATUSES, Order, OrderRollup, OrderStatus
 from shop.services import order_history, order_rollup
 from shop.services.order_history import CurrencyTotal, HistoryFilter, Summary
 from shop.web.templating import money
@@ -33,17 +34,21 @@ MOMENTS = st.one_of(
 )
 DAYS = st.integers(-3, 3).map(lambda n: MIDNIGHT.date() + timedelta(days=n))
 STATUSES = [s.value for s in OrderStatus]
+# No dispute, two open ones and two closed ones.
+DISPUTES = [None, "needs_response", "under_review", "won", "lost"]
 CURRENCIES = ["eur", "jpy", "usd"]
 TOTALS = st.integers(50, 10**6)
 _numbers = itertools.count(1)
 
 
-def new_order(currency="usd", created_at=MIDNIGHT, total=2500, status="paid", refunded=0):
+def new_order(currency="usd", created_at=MIDNIGHT, total=2500, status="paid", refunded=0,
+              dispute=None):
     """An order added to the session (not yet flushed), as checkout would build it."""
     order = Order(
         number=f"R{next(_numbers):09d}", email="ann@example.com", currency=currency,
         subtotal_minor=total, total_minor=total, amount_refunded_minor=min(refunded, total),
         status=status, reserved_until=created_at + timedelta(minutes=30), created_at=created_at,
+        dispute_status=dispute,
     )
     db.session.add(order)
     return order
@@ -71,7 +76,8 @@ def apply(op: tuple, live: list[Order]) -> None:
     """Carry out one write the way application code would, through the ORM."""
     kind, *args = op
     if kind == "place":
-        live.append(new_order(*args))
+        currency, created_at, total, status, dispute = args
+        live.append(new_order(currency, created_at, total, status, dispute=dispute))
         return
     if kind == "flush":
         db.session.flush()
@@ -103,6 +109,8 @@ def apply(op: tuple, live: list[Order]) -> None:
         refunded = min(order.amount_refunded_minor, args[1])
         order.subtotal_minor = order.total_minor = args[1]
         order.amount_refunded_minor = refunded
+    elif kind == "dispute":  # as sync_dispute keeps it: opened, answered, closed, or none
+        order.dispute_status = args[1]
     elif kind == "currency":
         order.currency = args[1]
     elif kind == "redate":
@@ -119,8 +127,9 @@ def apply(op: tuple, live: list[Order]) -> None:
 WHICH = st.integers(0, 30)
 OPS = st.one_of(
     st.tuples(st.just("place"), st.sampled_from(CURRENCIES), MOMENTS, TOTALS,
-              st.sampled_from(STATUSES)),
+              st.sampled_from(STATUSES), st.sampled_from(DISPUTES)),
     st.tuples(st.just("status"), WHICH, st.sampled_from(STATUSES)),
+    st.tuples(st.just("dispute"), WHICH, st.sampled_from(DISPUTES)),
     st.tuples(st.just("refund"), WHICH, TOTALS),
     st.tuples(st.just("total"), WHICH, TOTALS),
     st.tuples(st.just("currency"), WHICH, st.sampled_from(CURRENCIES)),
@@ -156,13 +165,15 @@ def test_the_rollup_equals_a_group_by_over_the_orders_after_any_mix_of_writes(
         else:
             db.session.rollback()
         assert_rollup_exact()
+        for f in DISPUTE_FILTERS:
+            assert order_history.summarize(f) == reference_summary(f), f
 
 
 def test_a_rolled_back_transaction_leaves_the_rollup_unchanged(app):
     kept = new_order(status="pending", total=1000)
     db.session.commit()
     before = stored_rollup()
-    assert before == {(MIDNIGHT.date(), "usd", "pending"): (1, 1000, 0)}
+    assert before == {(MIDNIGHT.date(), "usd", "pending", False): (1, 1000, 0)}
 
     kept.status = "paid"
     new_order(currency="eur", total=700)
@@ -178,7 +189,7 @@ def test_a_rolled_back_transaction_leaves_the_rollup_unchanged(app):
         db.session.flush()
         raise Undo
     db.session.commit()
-    assert stored_rollup() == {(MIDNIGHT.date(), "usd", "processing"): (1, 1000, 0)}
+    assert stored_rollup() == {(MIDNIGHT.date(), "usd", "processing", False): (1, 1000, 0)}
 
 
 def test_rollup_rows_are_written_last_and_in_key_order(app):
@@ -194,6 +205,7 @@ def test_rollup_rows_are_written_last_and_in_key_order(app):
     event.listen(db.engine, "before_cursor_execute", remember)
     try:
         new_order(created_at=MIDNIGHT, currency="usd", status="pending")
+        new_order(created_at=MIDNIGHT, currency="usd", status="pending", dispute="needs_response")
         new_order(created_at=MIDNIGHT, currency="eur", status="paid")
         with db.session.begin_nested():  # a savepoint, released: still nothing written
             older.status = "canceled"
@@ -207,9 +219,12 @@ def test_rollup_rows_are_written_last_and_in_key_order(app):
     assert sum("order_rollup" in s for s, _ in written) == 1
     names = order_rollup.rollup_statement().names
     rows = [row if isinstance(row, dict) else dict(zip(names, row, strict=True)) for row in rows]
-    keys = [(str(row["day"]), row["currency"], row["status"]) for row in rows]
-    assert len(keys) == 4 and keys == sorted(keys)
-    assert keys[0] == (str((MIDNIGHT - timedelta(days=3)).date()), "usd", "canceled")
+    keys = [(str(row["day"]), row["currency"], row["status"], bool(row["dispute_open"]))
+            for row in rows]
+    assert len(keys) == 5 and keys == sorted(keys)
+    assert keys[0] == (str((MIDNIGHT - timedelta(days=3)).date()), "usd", "canceled", False)
+    assert keys[-2:] == [(str(MIDNIGHT.date()), "usd", "pending", False),
+                         (str(MIDNIGHT.date()), "usd", "pending", True)]
     assert_rollup_exact()
 
 
@@ -221,6 +236,8 @@ def reference_summary(filters: HistoryFilter) -> Summary:
     for order in db.session.execute(select(Order)).scalars():
         day = order.created_at.astimezone(UTC).date()
         if filters.status and order.status != filters.status:
+            continue
+        if filters.dispute_open and order.dispute_status not in OPEN_DISPUTE_STATUSES:
             continue
         if (filters.date_from and day < filters.date_from) or (
             filters.date_to and day > filters.date_to
@@ -239,26 +256,40 @@ FILTERS = st.builds(
     status=st.one_of(st.none(), st.sampled_from(STATUSES)),
     date_from=st.one_of(st.none(), DAYS),
     date_to=st.one_of(st.none(), DAYS),
+    dispute_open=st.booleans(),
 )
+# "Dispute open" alone, and with a status, a day, or both.
+DISPUTE_FILTERS = [
+    HistoryFilter(dispute_open=True),
+    HistoryFilter(dispute_open=True, status="paid"),
+    HistoryFilter(dispute_open=True, date_from=MIDNIGHT.date(), date_to=MIDNIGHT.date()),
+    HistoryFilter(dispute_open=True, status="pending", date_from=MIDNIGHT.date()),
+]
 
 
 @EXAMPLES
 @given(
     orders=st.lists(
         st.tuples(st.sampled_from(CURRENCIES), MOMENTS, TOTALS, st.sampled_from(STATUSES),
-                  TOTALS),
+                  TOTALS, st.sampled_from(DISPUTES)),
         max_size=12,
     ),
-    moves=st.lists(st.tuples(WHICH, st.sampled_from(STATUSES)), max_size=6),
+    moves=st.lists(
+        st.one_of(st.tuples(WHICH, st.just("status"), st.sampled_from(STATUSES)),
+                  st.tuples(WHICH, st.just("dispute_status"), st.sampled_from(DISPUTES))),
+        max_size=6,
+    ),
     filters=st.lists(FILTERS, min_size=1, max_size=6),
 )
-def test_status_and_date_totals_from_the_rollup_equal_the_orders(app, orders, moves, filters):
+def test_status_date_and_dispute_totals_from_the_rollup_equal_the_orders(
+    app, orders, moves, filters
+):
     clear_orders()
     placed = [new_order(*fields) for fields in orders]
     db.session.commit()
-    for which, status in moves:  # leaves rollup rows whose orders all moved on
+    for which, field, value in moves:  # leaves rollup rows whose orders all moved on
         if placed:
-            placed[which % len(placed)].status = status
+            setattr(placed[which % len(placed)], field, value)
             db.session.commit()
     for f in filters:
         assert order_history.summarize(f) == reference_summary(f), f
@@ -266,15 +297,18 @@ def test_status_and_date_totals_from_the_rollup_equal_the_orders(app, orders, mo
 
 @pytest.fixture
 def midnight_orders(make_order):
-    """Orders a tick either side of two UTC midnights, in two currencies and three statuses."""
+    """Orders a tick either side of two UTC midnights, in two currencies and three statuses;
+    three with a dispute open, one with a dispute closed."""
     return [
         make_order(created_at=MIDNIGHT - timedelta(days=1), status="pending", total_minor=500),
-        make_order(created_at=MIDNIGHT - TICK, status="paid", total_minor=1000),
-        make_order(created_at=MIDNIGHT, status="paid", total_minor=2000, currency="eur"),
+        make_order(created_at=MIDNIGHT - TICK, status="paid", total_minor=1000,
+                   dispute="needs_response"),
+        make_order(created_at=MIDNIGHT, status="paid", total_minor=2000, currency="eur",
+                   dispute="warning_under_review"),
         make_order(created_at=MIDNIGHT + timedelta(hours=12), status="refunded",
-                   total_minor=4000, refunded_minor=4000),
+                   total_minor=4000, refunded_minor=4000, dispute="under_review"),
         make_order(created_at=MIDNIGHT + timedelta(days=1) - TICK, status="paid",
-                   total_minor=8000),
+                   total_minor=8000, dispute="won"),
         make_order(created_at=MIDNIGHT + timedelta(days=1), status="pending", total_minor=16000),
     ]
 
@@ -304,6 +338,14 @@ def iso(day: date) -> str:
         {"date_from": iso(MIDNIGHT.date() + timedelta(days=1))},
         {"date_from": iso(MIDNIGHT.date() + timedelta(days=2))},
         {"date_from": iso(MIDNIGHT.date()), "date_to": iso(MIDNIGHT.date() - timedelta(days=1))},
+        {"dispute": "y"},
+        {"dispute": "y", "status": "paid"},
+        {"dispute": "y", "status": "refunded"},
+        {"dispute": "y", "date_from": iso(MIDNIGHT.date())},
+        {"dispute": "y", "date_to": iso(MIDNIGHT.date() - timedelta(days=1))},
+        {"dispute": "y", "date_from": iso(MIDNIGHT.date()), "date_to": iso(MIDNIGHT.date()),
+         "status": "paid"},
+        {"dispute": "y", "date_from": iso(MIDNIGHT.date() + timedelta(days=1))},
     ],
 )
 def test_the_page_shows_the_count_and_totals_of_the_orders_the_filter_lists(
@@ -352,12 +394,18 @@ def read_tables(filters: HistoryFilter) -> set[str]:
     return set(re.findall(r'FROM "?(\w+)"?', statements[0]))
 
 
-def test_only_status_and_date_filters_are_answered_from_the_rollup(app, midnight_orders):
+def test_only_status_date_and_dispute_filters_are_answered_from_the_rollup(
+    app, midnight_orders
+):
     day = MIDNIGHT.date()
     for answered in (HistoryFilter(), HistoryFilter(status="paid"),
-                     HistoryFilter(status="paid", date_from=day, date_to=day)):
+                     HistoryFilter(status="paid", date_from=day, date_to=day),
+                     HistoryFilter(dispute_open=True),
+                     HistoryFilter(dispute_open=True, status="paid", date_from=day)):
         assert read_tables(answered) == {"order_rollup"}
-    for counted in (HistoryFilter(search="ann@example.com"), HistoryFilter(dispute_open=True),
+    for counted in (HistoryFilter(search="ann@example.com"),
+                    HistoryFilter(dispute_open=True, search="ann@example.com"),
+                    HistoryFilter(dispute_open=True, payment_status="succeeded"),
                     HistoryFilter(status="paid", payment_status="succeeded")):
         assert "order" in read_tables(counted)
 
