@@ -1,5 +1,6 @@
 """The order rollup stays exact through the shop's own paths, paid through the Stripe sandbox:
-checkout, paying, partial and full refunds, an admin's cancellation and expiry."""
+checkout, paying, partial and full refunds, an admin's cancellation and expiry, and a dispute
+opened and closed."""
 
 from datetime import timedelta
 
@@ -7,11 +8,13 @@ import pytest
 
 from shop.extensions import db
 from shop.models import Order, utcnow
+from shop.web.templating import money
 from tests.admin.conftest import ADMIN
 from tests.admin.rollup_support import assert_rollup_exact, stored_rollup
 from tests.admin.test_refunds import refund_form
+from tests.admin.test_rollup import shown_summary
 from tests.conftest import AuthActions
-from tests.payments_support import reload
+from tests.payments_support import reload, settle_webhooks
 
 
 @pytest.fixture
@@ -28,7 +31,7 @@ def boss(app, admin):
 
 def statuses_counted() -> dict[str, int]:
     counted: dict[str, int] = {}
-    for (_, _, status), (count, _, _) in stored_rollup().items():
+    for (_, _, status, _), (count, _, _) in stored_rollup().items():
         counted[status] = counted.get(status, 0) + count
     return counted
 
@@ -84,3 +87,42 @@ def test_a_declined_payment_changes_nothing_in_the_rollup(shopper, make_product)
     assert error is not None and reload(order).status == "pending"
     assert stored_rollup() == before
     assert_rollup_exact()
+
+
+def disputes_counted() -> dict[bool, int]:
+    """How many orders the rollup counts with a dispute open (True) and without (False)."""
+    counted: dict[bool, int] = {}
+    for (_, _, _, disputed), (count, _, _) in stored_rollup().items():
+        counted[disputed] = counted.get(disputed, 0) + count
+    return counted
+
+
+def test_a_dispute_opened_and_closed_at_stripe_moves_its_order_in_the_rollup(
+    shopper, boss, make_product, sandbox, webhooks_on
+):
+    mug = make_product(price_minor=2500, stock=10)
+    kept = shopper.checkout((mug, 1), email="ann@example.com")
+    disputed = shopper.checkout((mug, 2), email="bob@example.com")
+    for order in (kept, disputed):
+        assert shopper.pay(order, "pm_card_visa")[1] is None
+    settle_webhooks(sandbox)
+    assert disputes_counted() == {False: 2}
+
+    intent_id = reload(disputed).payments[-1].intent_id
+    dispute = sandbox.control.create_dispute(intent_id)
+    settle_webhooks(sandbox)
+    assert reload(disputed).dispute_status == "needs_response"
+    assert_rollup_exact()
+    assert disputes_counted() == {False: 1, True: 1}
+    page = boss.get("/admin/orders?dispute=y").get_data(as_text=True)
+    assert shown_summary(page)[:2] == (1, {"usd": money(5000, "usd")})
+    page = boss.get("/admin/orders?dispute=y&status=paid").get_data(as_text=True)
+    assert shown_summary(page)[0] == 1
+
+    sandbox.control.close_dispute(dispute["id"], "won")
+    settle_webhooks(sandbox)
+    assert reload(disputed).dispute_status == "won"
+    assert_rollup_exact()
+    assert disputes_counted() == {False: 2}
+    assert "No orders match" in boss.get("/admin/orders?dispute=y").get_data(as_text=True)
+    assert "2 orders match" in boss.get("/admin/orders?status=paid").get_data(as_text=True)
