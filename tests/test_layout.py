@@ -1,4 +1,4 @@
-"""The layout's links, remembered between requests, still follow where the shop is mounted."""
+"""The layout's links, built once per mount point, follow where the shop is mounted."""
 
 
 def test_layout_links_follow_the_mount_point(client, make_product):

@@ -1,6 +1,6 @@
-from collections.abc import Callable
+from types import SimpleNamespace
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, request, session, url_for
 
 from shop.money import format_money
 
@@ -13,33 +13,38 @@ def money(amount_minor: int | None, currency: str | None = None) -> str:
     return format_money(amount_minor, code, current_app.config["SHOP_LOCALE"])
 
 
-def remembering_url_for(build: Callable[..., str]) -> Callable[..., str]:
-    """Templates' `url_for`, remembering links that are the same on every request.
+# What the layout links to on every page: (endpoint, arguments) by name.
+LAYOUT_LINKS = {
+    "icon": ("static", {"filename": "favicon.svg"}),
+    "stylesheet": ("static", {"filename": "css/shop.css"}),
+    "shop": ("catalog.index", {}),
+    "cart": ("cart.show", {}),
+    "my_orders": ("account.my_orders", {}),
+    "saved_cards": ("account.saved_cards", {}),
+    "admin": ("admin.dashboard", {}),
+    "login": ("auth.login", {}),
+    "register": ("auth.register", {}),
+    "logout": ("auth.logout", {}),
+}
 
-    A link to a static file, or to a page that takes no arguments, depends only on
-    where the app is mounted (the shop sets no URL defaults), and the layout repeats
-    several of them on every page. Links with arguments, external or
-    blueprint-relative ones are built each time.
+
+def layout_links() -> SimpleNamespace:
+    """The layout's links, built once per mount point of the app.
+
+    They depend on nothing else (the shop sets no URL defaults), and building them
+    on every page cost more than the rest of the layout's navigation.
     """
-    links: dict[tuple, str] = {}
-
-    def url_for(endpoint: str, **values) -> str:
-        if endpoint.startswith(".") or (values and values.keys() != {"filename"}):
-            return build(endpoint, **values)
-        key = (endpoint, values.get("filename"), request.script_root)
-        link = links.get(key)
-        if link is None:
-            if len(links) > 1000:  # file names may come from data; keep this small
-                links.clear()
-            link = links[key] = build(endpoint, **values)
-        return link
-
-    return url_for
+    by_root = current_app.extensions.setdefault("layout_links", {})
+    links = by_root.get(request.script_root)
+    if links is None:
+        links = by_root[request.script_root] = SimpleNamespace(
+            **{name: url_for(endpoint, **args) for name, (endpoint, args) in LAYOUT_LINKS.items()}
+        )
+    return links
 
 
 def install_template_helpers(app: Flask) -> None:
     app.add_template_filter(money, "money")
-    app.jinja_env.globals["url_for"] = remembering_url_for(app.url_for)
 
     @app.context_processor
     def shop_globals() -> dict:
@@ -48,4 +53,5 @@ def install_template_helpers(app: Flask) -> None:
             "shop_name": current_app.config["SHOP_NAME"],
             "payments_sandbox": current_app.config["STRIPE_SANDBOX"],
             "cart_count": sum(q for q in cart.values() if isinstance(q, int)),
+            "links": layout_links(),
         }
