@@ -36,9 +36,11 @@ SCHEMA = "bench_admin_history"
 ADMIN = ("bench-admin@example.com", "bench-password")
 
 # Orders i = 1..N: newest first as i grows older by 31 s; every 7th pending (its payment
-# declined), every 50th refunded; a dispute per 997 orders. Regular customers come back
-# (40,000 emails, 9,000 card endings); one order in 1,000 is a one-time guest whose card
-# ending (0000-0999) no regular card has.
+# declined), every 50th refunded. A dispute per 250 orders, open (needs_response) only on
+# the newest 10,000 orders, as a dispute is answered within weeks; older ones were won or
+# lost. So every size from 10k up has the same 40 open disputes, a full "dispute open"
+# page. Regular customers come back (40,000 emails, 9,000 card endings); one order in
+# 1,000 is a one-time guest whose card ending (0000-0999) no regular card has.
 SEED_ORDERS = """
 INSERT INTO "order" (id, number, email, currency, subtotal_minor, shipping_minor, tax_minor,
     total_minor, amount_refunded_minor, status, dispute_status, reserved_until, created_at,
@@ -49,7 +51,8 @@ SELECT i, 'B' || lpad(i::text, 9, '0'),
     1000 + (i % 9000), 0, 0, 1000 + (i % 9000),
     CASE WHEN i % 50 = 0 THEN 1000 + (i % 9000) ELSE 0 END,
     CASE WHEN i % 7 = 0 THEN 'pending' WHEN i % 50 = 0 THEN 'refunded' ELSE 'paid' END,
-    CASE WHEN i % 997 = 0 THEN 'needs_response' END,
+    CASE WHEN i % 250 <> 0 THEN NULL WHEN i <= 10000 THEN 'needs_response'
+         WHEN i % 500 = 0 THEN 'lost' ELSE 'won' END,
     now() - i * interval '31 seconds' + interval '30 minutes',
     now() - i * interval '31 seconds', now() - i * interval '31 seconds',
     CASE WHEN i % 7 = 0 THEN NULL ELSE now() - i * interval '31 seconds' END
@@ -71,9 +74,10 @@ FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS i
 SEED_DISPUTES = """
 INSERT INTO dispute (order_id, payment_id, stripe_dispute_id, amount_minor, currency, reason,
     status, evidence_due_by, created_at, updated_at)
-SELECT i, i, 'dp_bench_' || i, 1000 + (i % 9000), 'usd', 'fraudulent', 'needs_response',
+SELECT i, i, 'dp_bench_' || i, 1000 + (i % 9000), 'usd', 'fraudulent',
+    CASE WHEN i <= 10000 THEN 'needs_response' WHEN i % 500 = 0 THEN 'lost' ELSE 'won' END,
     now() + interval '7 days', now(), now()
-FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS i WHERE i % 997 = 0
+FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS i WHERE i % 250 = 0
 """
 
 
