@@ -103,7 +103,7 @@ def admin_history(base_url: str, sizes: list[int], notes: list[str]) -> list:
     from bench.report import Row
 
     command = [sys.executable, str(BENCH / "bench_admin_history.py"), "--sizes",
-               *map(str, sizes), "--runs", "15"]
+               *map(str, sizes), "--runs", "25"]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, "BENCH_DATABASE_URL": base_url})
     pages: dict[tuple[int, str], tuple[float, float, int]] = {}
