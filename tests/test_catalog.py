@@ -92,3 +92,11 @@ def test_shared_fragments_refuse_personal_values(app, make_product):
         template = app.jinja_env.from_string("{{ " + personal + " }}")
         with app.test_request_context("/"), pytest.raises(UndefinedError):
             fragments.render_once(card, template, lambda: {})
+
+
+def test_form_fields_name_their_autofill_only_when_they_have_one(client, make_product):
+    product = make_product(name="Teapot", stock=3)
+    page = client.get(f"/products/{product.slug}").get_data(as_text=True)
+    assert 'name="quantity"' in page and "autocomplete=" not in page
+    login = client.get("/auth/login").get_data(as_text=True)
+    assert 'autocomplete="email"' in login and 'autocomplete="current-password"' in login
