@@ -22,6 +22,9 @@ class SavedCard(db.Model):
             postgresql_where=text("is_default"),
         ),
     )
+    # Removing a card and Stripe's payment_method.detached webhook both delete the
+    # row, in whichever order they arrive; finding it already gone is the same outcome.
+    __mapper_args__ = {"confirm_deleted_rows": False}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
