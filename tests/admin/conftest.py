@@ -7,6 +7,7 @@ import pytest
 
 from shop.extensions import db
 from shop.models import Dispute, Order, OrderLine, Payment, Refund, StripeEvent, utcnow
+from tests.conftest import AuthActions
 
 ADMIN = ("boss@example.com", "boss-password")
 CUSTOMER = ("customer@example.com", "customer-pass")
@@ -21,6 +22,14 @@ def admin(make_user):
 def admin_client(client, auth, admin):
     """The test client signed in as an admin through the real login form."""
     auth.login(*ADMIN)
+    return client
+
+
+@pytest.fixture
+def boss(app, admin):
+    """A second browser session: the admin, signed in, beside the shopper's."""
+    client = app.test_client()
+    AuthActions(client).login(*ADMIN)
     return client
 
 

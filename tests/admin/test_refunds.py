@@ -7,21 +7,13 @@ import pytest
 from shop.extensions import db
 from shop.models import OrderEvent, Product, Refund
 from tests.admin.conftest import ADMIN
-from tests.conftest import AuthActions, csrf_token_from
+from tests.conftest import csrf_token_from
 from tests.payments_support import reload
 
 
 @pytest.fixture
 def app_config(stripe_config):
     return stripe_config
-
-
-@pytest.fixture
-def boss(app, admin):
-    """A second browser session: the admin, signed in, beside the shopper's."""
-    client = app.test_client()
-    AuthActions(client).login(*ADMIN)
-    return client
 
 
 @pytest.fixture

@@ -9,24 +9,15 @@ import pytest
 from shop.extensions import db
 from shop.models import Order, utcnow
 from shop.web.templating import money
-from tests.admin.conftest import ADMIN
 from tests.admin.rollup_support import assert_rollup_exact, stored_rollup
 from tests.admin.test_refunds import refund_form
 from tests.admin.test_rollup import shown_summary
-from tests.conftest import AuthActions
 from tests.payments_support import reload, settle_webhooks
 
 
 @pytest.fixture
 def app_config(stripe_config):
     return stripe_config
-
-
-@pytest.fixture
-def boss(app, admin):
-    client = app.test_client()
-    AuthActions(client).login(*ADMIN)
-    return client
 
 
 def statuses_counted() -> dict[str, int]:
