@@ -39,15 +39,20 @@ def register_proxy_fix(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from shop import models  # models must be imported before migrations run
-    from shop.database import ping_when_idle
+    from shop.database import READS, ping_when_idle, reads_engine_options
     from shop.extensions import csrf, db, limiter, login_manager, migrate
     from shop.web import readonly
     from shop.web.limits import limit_only_where_declared
 
+    binds = app.config.setdefault("SQLALCHEMY_BINDS", {})
+    binds[READS] = reads_engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+    )
     db.init_app(app)
     readonly.install(db.session)
     with app.app_context():
-        ping_when_idle(db.engine, app.config["DATABASE_PING_IDLE_SECONDS"])
+        for engine in db.engines.values():
+            ping_when_idle(engine, app.config["DATABASE_PING_IDLE_SECONDS"])
     migrate.init_app(
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
     )

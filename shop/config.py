@@ -7,6 +7,8 @@ Development needs no keys: it points at the offline Stripe sandbox started by
 import os
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_URL = "http://127.0.0.1:12111"
 STRIPE_API = "https://api.stripe.com"
@@ -76,10 +78,20 @@ def load_config() -> dict:
     }
 
 
+def _in_memory_sqlite(url) -> bool:
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+
+
 def check_config(config: dict) -> None:
     """Refuse to run with settings that would lose money or leak sessions."""
     if not config.get("SECRET_KEY"):
         raise ConfigError("SECRET_KEY must be set in production.")
+    if _in_memory_sqlite(config["SQLALCHEMY_DATABASE_URI"]):
+        raise ConfigError(
+            "An in-memory SQLite database cannot be shared by the shop's two connection pools"
+            " (shop/database.py); give DATABASE_URL a file, as the default does."
+        )
     if config["STRIPE_SECRET_KEY"].startswith("sk_live_") and config["STRIPE_SANDBOX"]:
         raise ConfigError("A live Stripe key must not be pointed at the Stripe sandbox.")
     if config["SHOP_ENV"] != "production":

@@ -1,5 +1,5 @@
-"""Database helpers: idle-connection pings, and INSERT ... ON CONFLICT on either
-database, compiled once.
+"""Database helpers: idle-connection pings, the pool for pages that only read, and
+INSERT ... ON CONFLICT on either database, compiled once.
 
 Pooled connections are checked before use only if they sat idle.
 
@@ -18,8 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask import g, has_app_context
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import Engine, Insert, Table, bindparam, event, exc
 from sqlalchemy.dialects import postgresql, sqlite
+
+# The bind of connections that never open a transaction; see `Session`.
+READS = "reads"
+_READING_ONLY = "_shop_reading_only"
 
 # Statements compiled once, by (database, name); see `prepared`.
 _STATEMENTS: dict[tuple[str, str], "Prepared"] = {}
@@ -42,6 +48,44 @@ def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
         except engine.dialect.loaded_dbapi.Error as error:
             # The pool discards this connection and checks out another.
             raise exc.DisconnectionError(f"idle connection failed its ping: {error}") from error
+
+
+def reads_engine_options(url: str, engine_options: dict) -> dict:
+    """The `READS` bind's settings: the same database, on connections in autocommit.
+
+    Nothing is ever rolled back on them, so the pool does not reset them either.
+    """
+    return {
+        **engine_options,
+        "url": url,
+        "isolation_level": "AUTOCOMMIT",
+        "pool_reset_on_return": None,
+    }
+
+
+def read_only_request() -> None:
+    """Send this request's session statements to the `READS` pool; see `Session`."""
+    setattr(g, _READING_ONLY, True)
+
+
+def reading_only() -> bool:
+    return has_app_context() and g.get(_READING_ONLY, False)
+
+
+class Session(FlaskSession):
+    """Flask-SQLAlchemy's session, on the `READS` pool while a request only reads
+    (`shop.web.readonly`)."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and reading_only():
+            return self._db.engines[READS]
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+def dispose_all(engines: dict) -> None:
+    """Close every pooled connection of every bind, as `Engine.dispose` does for one."""
+    for engine in engines.values():
+        engine.dispose()
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from shop import create_app
+from shop.database import dispose_all
 from shop.extensions import db
 from shop.models import Product, User
 
@@ -110,7 +111,7 @@ def app(request, _schema, database_url, app_config):
         yield app
         db.session.remove()
         _wipe()
-        db.engine.dispose()
+        dispose_all(db.engines)
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@
 The pay and status pages show an order's lines and totals and change nothing, so
 they read a plain snapshot with a single query (order and lines joined) instead
 of loading ORM objects: a fraction of the work, and nothing that could be flushed.
+The query runs on a connection of the `READS` pool, outside any transaction and
+without the ORM session, so it sees what is committed.
 """
 
 from dataclasses import dataclass
@@ -10,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select
 
+from shop.database import READS
 from shop.extensions import db
 from shop.models import Order, OrderLine
 
@@ -57,7 +60,8 @@ def find_summary(number: str) -> OrderSummary | None:
     """The order with this number and its lines, or None."""
     if not number or len(number) > 20:
         return None
-    rows = db.session.connection().execute(_BY_NUMBER, {"number": number}).all()
+    with db.engines[READS].connect() as connection:
+        rows = connection.execute(_BY_NUMBER, {"number": number}).all()
     if not rows:
         return None
     split = len(_ORDER_COLUMNS)

@@ -4,8 +4,12 @@ A transaction costs a page two round trips to the database, BEGIN before its
 first statement and ROLLBACK after its last, and buys it nothing when the page
 writes nothing and needs no two reads to agree with each other (one statement
 always sees one consistent snapshot). Views marked `reads_only` run their
-statements in autocommit instead. They must not lock rows or write: a flush in
-such a view is refused, so a write cannot slip in and commit piecemeal.
+statements in autocommit instead, on connections from a pool of their own that
+is always in autocommit (`shop.database.READS`): switching a pooled connection
+into autocommit and back would cost as much as the round trips it saves.
+
+They must not lock rows or write: a flush in such a view is refused, so a write
+cannot slip in and commit piecemeal.
 """
 
 from collections.abc import Callable
@@ -14,9 +18,7 @@ from functools import wraps
 from sqlalchemy import event
 from sqlalchemy.orm import Session, scoped_session
 
-from shop.extensions import db
-
-_READS_ONLY = "reads_only"
+from shop.database import read_only_request, reading_only
 
 
 class WriteInReadOnlyView(RuntimeError):
@@ -28,16 +30,14 @@ def reads_only(view: Callable) -> Callable:
 
     @wraps(view)
     def run(*args, **kwargs):
-        session = db.session()
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        session.info[_READS_ONLY] = True
+        read_only_request()
         return view(*args, **kwargs)
 
     return run
 
 
 def _refuse_writes(session: Session, flush_context, instances) -> None:
-    if session.info.get(_READS_ONLY) and (session.new or session.dirty or session.deleted):
+    if reading_only() and (session.new or session.dirty or session.deleted):
         raise WriteInReadOnlyView("This page only reads; it may not write to the database.")
 
 

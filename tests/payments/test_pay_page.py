@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import event
 
+from shop.database import READS
 from shop.extensions import db
 from shop.models import Product
 from shop.web.readonly import WriteInReadOnlyView, reads_only
@@ -14,17 +15,35 @@ from tests.payments_support import reload
 
 
 @contextlib.contextmanager
-def statements():
+def statements(bind: str | None = READS):
+    """The statements run on one pool (`None`: the one that writes) while inside."""
     seen: list[str] = []
+    engine = db.engines[bind]
 
     def record(conn, cursor, statement, parameters, context, executemany):
         seen.append(" ".join(statement.split()))
 
-    event.listen(db.engine, "before_cursor_execute", record)
+    event.listen(engine, "before_cursor_execute", record)
     try:
         yield seen
     finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+        event.remove(engine, "before_cursor_execute", record)
+
+
+@contextlib.contextmanager
+def checkouts(bind: str | None = None):
+    """How many connections the pool of `bind` hands out while inside."""
+    taken: list[bool] = []
+    engine = db.engines[bind]
+
+    def count(dbapi_connection, record, proxy):
+        taken.append(True)
+
+    event.listen(engine, "checkout", count)
+    try:
+        yield taken
+    finally:
+        event.remove(engine, "checkout", count)
 
 
 def test_pay_and_status_pages_read_the_order_and_its_lines_in_one_statement(
@@ -33,9 +52,10 @@ def test_pay_and_status_pages_read_the_order_and_its_lines_in_one_statement(
     order = shopper.checkout((make_product(name="Teapot", price_minor=2800), 2),
                              (make_product(name="Cup", price_minor=900), 1))
     for path in (f"/orders/{order.number}/pay", f"/orders/{order.number}"):
-        with statements() as seen:
+        with statements() as seen, checkouts() as writer_connections:
             page = shopper.client.get(path).get_data(as_text=True)
         assert len(seen) == 1 and "JOIN order_line" in seen[0], seen
+        assert writer_connections == []  # the pool that opens transactions was not touched
         assert re.search(r"Teapot</th><td>2</td><td><span class=\"money\">\$28\.00", page)
         assert "Cup</th><td>1</td>" in page and "$65.00" in page
 
@@ -78,3 +98,28 @@ def test_a_read_only_view_may_not_write(app, client, make_product):
 def reload_stock(product: Product) -> int:
     db.session.expire_all()
     return db.session.get(Product, product.id).stock
+
+
+def test_a_signed_in_customers_pay_page_reads_outside_a_transaction_too(
+    shopper, make_user, auth, make_product
+):
+    user = make_user(email="reader@example.com", password="reader-pass")
+    auth.login("reader@example.com", "reader-pass")
+    order = shopper.checkout((make_product(name="Kettle", price_minor=3900), 1), email=user.email)
+    with statements() as seen, checkouts() as writer_connections:
+        page = shopper.client.get(f"/orders/{order.number}/pay").get_data(as_text=True)
+    assert "Kettle" in page and "Log out" in page
+    # The order and the customer, each one statement on the pool that is in autocommit
+    # (a customer with no Stripe customer yet has no saved cards to look up).
+    order_read, user_read = seen
+    assert "JOIN order_line" in order_read and "WHERE user.id" in user_read.replace('"', "")
+    assert writer_connections == []
+
+
+def test_the_reading_pool_never_holds_a_transaction(app):
+    with db.engines[READS].connect() as connection:
+        dbapi = connection.connection.dbapi_connection
+        if db.engine.dialect.name == "postgresql":
+            assert dbapi.autocommit is True
+        else:
+            assert dbapi.isolation_level is None  # sqlite3 in autocommit
