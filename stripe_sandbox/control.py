@@ -11,7 +11,9 @@ Endpoints (all POST unless noted):
   them strictly one at a time, in order. ``enabled_events`` lists the event types sent
   to ``forward_to``, as on a Stripe webhook endpoint (default ``["*"]``, every type);
   events of other types are created and listed by ``/v1/events`` but never queued. A
-  value that is not a list of event types (or ``"*"``) is a 400 and changes nothing.
+  value that is not a list of event types (or ``"*"``) is a 400 and changes nothing, as
+  is a number setting that is not a JSON number in range (``max_attempts`` a whole
+  number above 0, ``webhook_timeout`` above 0, the others at least 0).
 - ``GET deliveries`` — ``[{id, event_id, type, attempts: [{at, status_code | error}],
   done, delivered, dropped}]`` in queue order: one per copy of each event sent.
 - ``webhooks`` {duplicate, reverse, delay, drop}, counting only events that are sent:
@@ -21,6 +23,7 @@ Endpoints (all POST unless noted):
   second; with concurrency above 1 they are started newest first but may overlap);
   ``delay`` S holds every new delivery S seconds before its first attempt (0 turns it
   off); ``drop`` N never sends the next N deliveries (listed with ``dropped: true``).
+  Counts are whole numbers of at least 0; anything else is a 400 and changes nothing.
 - ``faults`` {path, mode, count, seconds, method, rate}: the next ``count`` API calls whose
   path starts with ``path`` (and whose method is ``method``, if given; with ``rate`` below 1,
   each such call only with that probability) answer 500 ``api_error``
@@ -41,6 +44,7 @@ Endpoints (all POST unless noted):
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
@@ -86,6 +90,26 @@ def _body() -> dict[str, Any]:
     return data
 
 
+def _number(data: dict[str, Any], name: str, *, whole: bool = False,
+            positive: bool = False) -> float:
+    """`data[name]` if it is a JSON number that fits; otherwise a 400 naming it."""
+    value = data[name]
+    fits = (
+        isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        and (value > 0 if positive else value >= 0) and (not whole or value == int(value))
+    )
+    if not fits:
+        kind = "a whole number" if whole else "a number"
+        bound = "above 0" if positive else "of at least 0"
+        raise ControlError(400, f"{name} must be {kind} {bound}, not {value!r}")
+    return int(value) if whole else float(value)
+
+
+# The numeric settings of `config`: (whole number, above 0 rather than at least 0).
+NUMBER_SETTINGS = {"retry_base": (False, False), "max_attempts": (True, True),
+                   "webhook_timeout": (False, True), "processing_delay": (False, False)}
+
+
 def _object(kind: str, object_id: Any) -> dict[str, Any]:
     obj = _sandbox().objects.get(object_id) if isinstance(object_id, str) else None
     if obj is None or obj.get("object") != kind:
@@ -114,13 +138,17 @@ def config():
         unknown = set(data) - set(CONFIG_KEYS) - {"processing_delay"}
         if unknown:
             raise ControlError(400, f"Unknown settings: {', '.join(sorted(unknown))}")
+        # Every value is checked before any is applied: a bad one changes nothing.
+        numbers = {name: _number(data, name, whole=whole, positive=positive)
+                   for name, (whole, positive) in NUMBER_SETTINGS.items() if name in data}
+        data = {**data, **numbers}
         try:
             sb.webhooks.configure(
                 **{CONFIG_KEYS[k]: v for k, v in data.items() if k in CONFIG_KEYS})
         except ValueError as error:
             raise ControlError(400, str(error)) from None
         if "processing_delay" in data:
-            sb.processing_delay = float(data["processing_delay"])
+            sb.processing_delay = data["processing_delay"]
     return jsonify(_config())
 
 
@@ -135,8 +163,15 @@ def webhooks():
     unknown = set(data) - {"duplicate", "reverse", "delay", "drop"}
     if unknown:
         raise ControlError(400, f"Unknown switches: {', '.join(sorted(unknown))}")
+    switches = {name: _number(data, name, whole=name != "delay")
+                for name in ("reverse", "delay", "drop") if name in data}
+    if "duplicate" in data:
+        # A fraction is a probability; anything else counts events.
+        rate = data["duplicate"]
+        is_rate = isinstance(rate, float) and 0 < rate < 1
+        switches["duplicate"] = rate if is_rate else _number(data, "duplicate", whole=True)
     sender = _sandbox().webhooks
-    sender.behave(**data)
+    sender.behave(**switches)
     return jsonify(sender.switches())
 
 

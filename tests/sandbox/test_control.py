@@ -27,6 +27,32 @@ def test_config_round_trip_and_validation(control):
         control.configure(colour="blue")
 
 
+@pytest.mark.parametrize("bad", [
+    {"processing_delay": "soon"}, {"retry_base": -1}, {"max_attempts": 0},
+    {"max_attempts": 2.5}, {"webhook_timeout": 0}, {"processing_delay": True},
+])
+def test_a_setting_that_is_not_a_fitting_number_is_refused_and_changes_nothing(control, bad):
+    before = control.configure(webhook_concurrency=2, processing_delay=1.0)
+    with pytest.raises(ControlError) as caught:
+        # A good setting beside the bad one is not applied either.
+        control.configure(webhook_concurrency=5, **bad)
+    assert caught.value.status == 400 and next(iter(bad)) in str(caught.value)
+    assert control.config() == before
+
+
+@pytest.mark.parametrize("bad", [
+    {"reverse": "many"}, {"drop": -1}, {"delay": "1s"}, {"duplicate": 1.5}, {"drop": None},
+])
+def test_a_webhook_switch_that_is_not_a_fitting_number_is_refused_and_changes_nothing(
+    control, bad
+):
+    before = control.webhook_behaviour()
+    with pytest.raises(ControlError) as caught:
+        control._call("POST", "webhooks", {"duplicate": 2, **bad})
+    assert caught.value.status == 400 and next(iter(bad)) in str(caught.value)
+    assert control.webhook_behaviour() == before
+
+
 def test_fault_counts_down_and_matches_method(client, client_for, control):
     import stripe
 
