@@ -24,8 +24,10 @@ import stripe
 from bench import checks, flows, report
 from bench.harness import (
     DEFAULT_DATABASE_URL,
+    Process,
     Schema,
     Stack,
+    WrkResult,
     free_port,
     machine,
     peak_rss_mb,
@@ -51,15 +53,18 @@ def libpq_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
-def compare(rows: list, name: str, shop_url: str, floor_url: str, options, target: float,
-            headers: dict | None = None) -> None:
-    """Alternate shop and floor runs; keep each side's best (the least disturbed) run."""
-    best: dict[str, object] = {}
-    for url in (shop_url, floor_url):
+def compare(rows: list, name: str, sides: dict[str, tuple[Process, str]], options,
+            target: float, headers: dict | None = None) -> None:
+    """Alternate shop and floor runs; keep each side's best (the least disturbed) run.
+
+    `sides` maps "shop" and "floor" to the server and the page's URL on it."""
+    best: dict[str, WrkResult] = {}
+    for _, url in sides.values():
         wrk(url, 1, headers=headers)  # warm up: caches, connections, compiled templates
     for _ in range(options.rounds):
-        for side, url in (("floor", floor_url), ("shop", shop_url)):
-            result = wrk(url, options.seconds, headers=headers)
+        for side in ("floor", "shop"):
+            server, url = sides[side]
+            result = wrk(url, options.seconds, headers=headers, server=server)
             if side not in best or result.rate > best[side].rate:
                 best[side] = result
     rows.append(report.Row.versus(name, best["shop"], best["floor"], target))
@@ -129,7 +134,8 @@ def run(stack: Stack, schema: Schema, options, rows: list, notes: list,
     headers = {"Cookie": visitor.cookie, "X-Forwarded-For": VISITOR}
     for name, target in (("catalog", 0.6), ("product", 0.6), ("pay", 0.5)):
         print(f"{name} page ...", flush=True)
-        compare(rows, f"{name} page req/s", shop.url + pages[name], f"{floor.url}/{name}",
+        compare(rows, f"{name} page req/s",
+                {"shop": (shop, shop.url + pages[name]), "floor": (floor, f"{floor.url}/{name}")},
                 options, target, headers)
         rows[-1].profile = pages[name], headers["Cookie"]
     notes.append(f"pages: {', '.join(f'{k} {v:,} B' for k, v in sizes.items())}; wrk 2 threads,"

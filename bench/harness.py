@@ -63,6 +63,16 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time the live processes `pids` have used so far, in seconds."""
+    ticks = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def children(pid: int) -> list[int]:
     with contextlib.suppress(OSError):
         tasks = Path(f"/proc/{pid}/task")
@@ -194,6 +204,7 @@ class WrkResult:
     bad_status: int
     p50_ms: float
     p99_ms: float
+    server_cpu_us: float | None = None  # the server's CPU per request, where measured
 
     @property
     def rate(self) -> float:
@@ -202,8 +213,10 @@ class WrkResult:
 
 def wrk(url: str, seconds: float, *, connections: int = 8, threads: int = 2,
         headers: dict[str, str] | None = None, script: str = "report.lua",
-        args: list[str] | None = None) -> WrkResult:
-    """One wrk run on loopback; the Lua script's done() prints its figures as JSON."""
+        args: list[str] | None = None, server: Process | None = None) -> WrkResult:
+    """One wrk run on loopback; the Lua script's done() prints its figures as JSON.
+
+    With `server`, also the CPU its workers spent per request during the run."""
     command = [WRK, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
                "--timeout", "10s", "-s", str(BENCH / script)]
     for name, value in (headers or {}).items():
@@ -211,8 +224,12 @@ def wrk(url: str, seconds: float, *, connections: int = 8, threads: int = 2,
     command.append(url)
     if args:
         command += ["--", *args]
+    workers = server.workers() if server else []
+    cpu_before = cpu_seconds(workers)
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    cpu = cpu_seconds(workers) - cpu_before
     line = next(x for x in output.splitlines() if x.startswith("{"))
     data = json.loads(line)
+    server_cpu_us = cpu / data["requests"] * 1e6 if workers and data["requests"] else None
     return WrkResult(data["requests"], data["seconds"], data["errors"], data["status"],
-                     data["p50"] / 1000, data["p99"] / 1000)
+                     data["p50"] / 1000, data["p99"] / 1000, server_cpu_us)
