@@ -53,21 +53,34 @@ def libpq_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
+# A run in which one worker took every connection measures one core, not the server:
+# it is run again, up to this many times.
+RERUNS = 3
+
+
 def compare(rows: list, name: str, sides: dict[str, tuple[Process, str]], options,
-            target: float, headers: dict | None = None) -> None:
+            target: float, headers: dict | None = None) -> int:
     """Alternate shop and floor runs; keep each side's best (the least disturbed) run.
 
-    `sides` maps "shop" and "floor" to the server and the page's URL on it."""
+    `sides` maps "shop" and "floor" to the server and the page's URL on it. Returns
+    how many runs were run again because one worker had served every connection."""
     best: dict[str, WrkResult] = {}
+    reruns = 0
     for _, url in sides.values():
         wrk(url, 1, headers=headers)  # warm up: caches, connections, compiled templates
     for _ in range(options.rounds):
         for side in ("floor", "shop"):
             server, url = sides[side]
             result = wrk(url, options.seconds, headers=headers, server=server)
+            for _ in range(RERUNS):
+                if not result.one_worker_served:
+                    break
+                reruns += 1
+                result = wrk(url, options.seconds, headers=headers, server=server)
             if side not in best or result.rate > best[side].rate:
                 best[side] = result
     rows.append(report.Row.versus(name, best["shop"], best["floor"], target))
+    return reruns
 
 
 def main() -> None:
@@ -132,15 +145,18 @@ def run(stack: Stack, schema: Schema, options, rows: list, notes: list,
         "FLOOR_DATABASE_URL": libpq_url(schema.url), "FLOOR_WEBHOOK_SECRET": WEBHOOK_SECRET,
     })
     headers = {"Cookie": visitor.cookie, "X-Forwarded-For": VISITOR}
+    reruns = 0
     for name, target in (("catalog", 0.6), ("product", 0.6), ("pay", 0.5)):
         print(f"{name} page ...", flush=True)
-        compare(rows, f"{name} page req/s",
-                {"shop": (shop, shop.url + pages[name]), "floor": (floor, f"{floor.url}/{name}")},
-                options, target, headers)
+        reruns += compare(
+            rows, f"{name} page req/s",
+            {"shop": (shop, shop.url + pages[name]), "floor": (floor, f"{floor.url}/{name}")},
+            options, target, headers)
         rows[-1].profile = pages[name], headers["Cookie"]
     notes.append(f"pages: {', '.join(f'{k} {v:,} B' for k, v in sizes.items())}; wrk 2 threads,"
                  f" 8 connections, best of {options.rounds} x {options.seconds:g} s per side;"
-                 " one returning visitor's session cookie")
+                 " one returning visitor's session cookie; runs repeated because one worker had"
+                 f" taken all 8 connections while the other idled: {reruns}")
 
     print("paying end to end ...", flush=True)
     floor_page = max(r.floor for r in rows)

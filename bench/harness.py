@@ -204,7 +204,24 @@ class WrkResult:
     bad_status: int
     p50_ms: float
     p99_ms: float
-    server_cpu_us: float | None = None  # the server's CPU per request, where measured
+    worker_cpu: tuple[float, ...] = ()  # CPU seconds each of the server's workers spent
+
+    @property
+    def server_cpu_us(self) -> float | None:
+        """The server's CPU per request, where measured."""
+        return sum(self.worker_cpu) / self.requests * 1e6 if self.worker_cpu and self.requests \
+            else None
+
+    @property
+    def one_worker_served(self) -> bool:
+        """Whether one worker took every connection while the others idled.
+
+        Each worker accepts connections for itself; when wrk opens its connections
+        all at once, one worker sometimes wins every race, and the run measures one
+        worker's core rather than the server.
+        """
+        total = sum(self.worker_cpu)
+        return len(self.worker_cpu) > 1 and total > 0 and max(self.worker_cpu) > 0.9 * total
 
     @property
     def rate(self) -> float:
@@ -225,11 +242,11 @@ def wrk(url: str, seconds: float, *, connections: int = 8, threads: int = 2,
     if args:
         command += ["--", *args]
     workers = server.workers() if server else []
-    cpu_before = cpu_seconds(workers)
+    cpu_before = [cpu_seconds([pid]) for pid in workers]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    cpu = cpu_seconds(workers) - cpu_before
+    worker_cpu = tuple(cpu_seconds([pid]) - before for pid, before in zip(workers, cpu_before,
+                                                                          strict=True))
     line = next(x for x in output.splitlines() if x.startswith("{"))
     data = json.loads(line)
-    server_cpu_us = cpu / data["requests"] * 1e6 if workers and data["requests"] else None
     return WrkResult(data["requests"], data["seconds"], data["errors"], data["status"],
-                     data["p50"] / 1000, data["p99"] / 1000, server_cpu_us)
+                     data["p50"] / 1000, data["p99"] / 1000, worker_cpu)
