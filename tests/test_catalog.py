@@ -7,6 +7,7 @@ from shop.extensions import db
 from shop.services import catalog
 from shop.web import fragments
 from tests.conftest import csrf_token_from
+from tests.db_support import checkouts, statements
 
 
 def test_catalog_lists_active_products_with_prices(client, make_product):
@@ -100,3 +101,22 @@ def test_form_fields_name_their_autofill_only_when_they_have_one(client, make_pr
     assert 'name="quantity"' in page and "autocomplete=" not in page
     login = client.get("/auth/login").get_data(as_text=True)
     assert 'autocomplete="email"' in login and 'autocomplete="current-password"' in login
+
+
+def test_a_signed_in_customer_browses_without_a_transaction(client, auth, make_user,
+                                                             make_product):
+    make_user(email="browser@example.com", password="browser-pass")
+    mug = make_product(name="Mug")
+    auth.login("browser@example.com", "browser-pass")
+    paths = ("/", f"/products/{mug.slug}")
+    for path in paths:
+        client.get(path)  # the catalog cache is filled; from here on, pages only load the user
+    for path in paths:
+        with statements() as seen, checkouts() as writer_connections:
+            page = client.get(path)
+        assert page.status_code == 200 and b"Log out" in page.data
+        # One statement each, the customer's, on the pool in autocommit: no BEGIN
+        # and ROLLBACK around it, and the pool that writes is not touched.
+        [user_read] = seen
+        assert "WHERE user.id" in user_read.replace('"', "")
+        assert writer_connections == []

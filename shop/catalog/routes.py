@@ -3,11 +3,13 @@ from flask import Blueprint, abort, current_app, render_template, request
 from shop.cart.forms import AddToCartForm
 from shop.services import catalog
 from shop.web.fragments import render_once
+from shop.web.readonly import reads_only
 
 bp = Blueprint("catalog", __name__)
 
 
 @bp.get("/")
+@reads_only
 def index():
     page = max(request.args.get("page", 1, type=int), 1)
     products = catalog.listing(page, current_app.config["PRODUCTS_PER_PAGE"])
@@ -18,6 +20,7 @@ def index():
 
 
 @bp.get("/products/<slug>")
+@reads_only
 def product(slug: str):
     item = catalog.find_product(slug)
     if item is None:

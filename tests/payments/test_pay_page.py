@@ -1,49 +1,16 @@
 """The pay and status pages read the order in one statement, outside a transaction,
 write nothing and ask Stripe nothing; paying still works from them."""
 
-import contextlib
 import re
 
 import pytest
-from sqlalchemy import event
 
 from shop.database import READS
 from shop.extensions import db
 from shop.models import Product
 from shop.web.readonly import WriteInReadOnlyView, reads_only
+from tests.db_support import checkouts, statements
 from tests.payments_support import reload
-
-
-@contextlib.contextmanager
-def statements(bind: str | None = READS):
-    """The statements run on one pool (`None`: the one that writes) while inside."""
-    seen: list[str] = []
-    engine = db.engines[bind]
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(" ".join(statement.split()))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
-@contextlib.contextmanager
-def checkouts(bind: str | None = None):
-    """How many connections the pool of `bind` hands out while inside."""
-    taken: list[bool] = []
-    engine = db.engines[bind]
-
-    def count(dbapi_connection, record, proxy):
-        taken.append(True)
-
-    event.listen(engine, "checkout", count)
-    try:
-        yield taken
-    finally:
-        event.remove(engine, "checkout", count)
 
 
 def test_pay_and_status_pages_read_the_order_and_its_lines_in_one_statement(
