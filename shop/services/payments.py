@@ -8,6 +8,8 @@ webhooks skip the retrieve for an intent already synced as succeeded or canceled
 Stripe never moves an intent out of those states, so there is nothing left to learn.
 """
 
+from dataclasses import dataclass
+
 from sqlalchemy.exc import NoResultFound
 
 from shop.extensions import db
@@ -41,12 +43,24 @@ def belongs_to(order: Order, intent: dict) -> bool:
 FINAL_INTENT = {"succeeded", "canceled"}
 
 
-def is_settled(intent_id: str) -> bool:
-    """Whether the shop already holds this intent in a final state (one query)."""
-    status = db.session.execute(
-        db.select(Payment.status).where(Payment.intent_id == intent_id)
-    ).scalar_one_or_none()
-    return status in FINAL_INTENT
+@dataclass(frozen=True)
+class KnownPayment:
+    """What the shop holds of an intent: the order it pays and its last synced status."""
+
+    order_id: int
+    status: str
+
+    @property
+    def settled(self) -> bool:
+        return self.status in FINAL_INTENT
+
+
+def known_payment(intent_id: str) -> KnownPayment | None:
+    """The shop's payment row for this intent, or None if it has none (one query)."""
+    row = db.session.execute(
+        db.select(Payment.order_id, Payment.status).where(Payment.intent_id == intent_id)
+    ).one_or_none()
+    return KnownPayment(*row) if row is not None else None
 
 
 def order_for_intent(intent: dict) -> Order | None:
@@ -126,9 +140,15 @@ def record_failure(order: Order, intent: dict, *, stripe_event_id: str | None = 
     )
 
 
-def sync_payment(intent: dict, *, source: str, stripe_event_id: str | None = None) -> Order | None:
-    """Apply what Stripe says about `intent` to its order; safe to call any number of times."""
-    order_id = _order_id_for(intent)
+def sync_payment(
+    intent: dict, *, source: str, stripe_event_id: str | None = None, order_id: int | None = None
+) -> Order | None:
+    """Apply what Stripe says about `intent` to its order; safe to call any number of times.
+
+    `order_id` saves a query when the caller has just read the intent's payment row
+    (`known_payment`): the order a payment row names never changes.
+    """
+    order_id = order_id if order_id is not None else _order_id_for(intent)
     if order_id is None:
         return None
     try:

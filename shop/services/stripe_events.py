@@ -23,13 +23,15 @@ PAYMENT_EVENTS = (
 @handler(*PAYMENT_EVENTS)
 def on_payment_intent(event: dict) -> str:
     snapshot = event["data"]["object"]
-    if event["type"] != "payment_intent.payment_failed" and payments.is_settled(snapshot["id"]):
+    known = payments.known_payment(snapshot["id"])
+    if event["type"] != "payment_intent.payment_failed" and known and known.settled:
         # Already applied in a final state that Stripe never leaves: whatever Stripe
         # says of this intent now, syncing it would change nothing. (A late failure
         # still goes on the timeline, below.)
         return "processed"
     intent = stripe_client.retrieve_payment_intent(snapshot["id"])
-    order = payments.sync_payment(intent, source="webhook", stripe_event_id=event["id"])
+    order = payments.sync_payment(intent, source="webhook", stripe_event_id=event["id"],
+                                  order_id=known.order_id if known else None)
     if order is None:
         return "ignored"
     if event["type"] == "payment_intent.payment_failed" and isinstance(

@@ -11,6 +11,7 @@ import pytest
 from shop.extensions import db
 from shop.models import Dispute, OrderEvent, Refund, StripeEvent
 from tests.conftest import POSTGRES_URL
+from tests.db_support import statements
 from tests.payments_support import WEBHOOK_SECRET, reload, settle_webhooks
 
 
@@ -183,6 +184,21 @@ def test_event_for_a_settled_intent_needs_no_answer_from_stripe(shopper, make_pr
         ).scalars()
     )
     assert kinds.count("status_paid") == 1 and "authentication" not in kinds
+
+
+def test_the_first_webhook_for_an_intent_reads_its_payment_row_once_before_stripe(
+    shopper, make_product, sandbox
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    intent = shopper.start(order).get_json()
+    shopper.confirm_at_stripe(intent, "pm_card_visa")
+    with statements(bind=None) as seen:
+        response = deliver(shopper.client, intent_event(intent["intent_id"], event_id="evt_first"))
+    assert response.get_json()["outcome"] == "processed" and reload(order).status == "paid"
+    # Once to learn its order and whether it is settled, once more after the order
+    # is locked, to update it as committed.
+    reads = [sql for sql in seen if sql.startswith("SELECT") and "FROM payment" in sql]
+    assert len(reads) == 2, reads
 
 
 def test_handler_failure_is_500_then_stripes_retry_succeeds(
