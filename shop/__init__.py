@@ -43,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     from shop.extensions import csrf, db, limiter, login_manager, migrate
     from shop.web import readonly
     from shop.web.limits import limit_only_where_declared
+    from shop.web.sessions import check_csrf_methods_first
 
     binds = app.config.setdefault("SQLALCHEMY_BINDS", {})
     binds[READS] = reads_engine_options(
@@ -57,6 +58,7 @@ def register_extensions(app: Flask) -> None:
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
     )
     csrf.init_app(app)
+    check_csrf_methods_first(app, csrf)
     limiter.init_app(app)
     limit_only_where_declared(app, limiter)
     login_manager.init_app(app)

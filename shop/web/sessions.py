@@ -12,9 +12,9 @@ Both are Flask's and Flask-WTF's own, minus work they repeat on every request:
   to the session.
 """
 
-from flask import Flask, current_app, g, session
+from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
-from flask_wtf.csrf import generate_csrf
+from flask_wtf.csrf import CSRFProtect, generate_csrf
 from itsdangerous import URLSafeTimedSerializer
 
 # Signatures remembered per process; one entry per visitor seen, so the map is capped.
@@ -53,6 +53,26 @@ def csrf_token() -> str:
         signatures.clear()
     signatures[secret, session[field]] = signed
     return signed
+
+
+def check_csrf_methods_first(app: Flask, csrf: CSRFProtect) -> None:
+    """After `csrf.init_app(app)`: Flask-WTF's check, asked only of the methods it checks.
+
+    Flask-WTF's own hook works out whether the view is exempt before it looks at the
+    method, so every page view paid for that lookup. Here the method comes first, and
+    the same `protect` runs, exemptions included; Flask-WTF's hook is told to stand
+    down through its own setting. Left alone when settings already turned it off.
+    """
+    if not app.config.get("WTF_CSRF_CHECK_DEFAULT", True):
+        return
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+
+    def csrf_protect() -> None:
+        config = current_app.config
+        if request.method in config["WTF_CSRF_METHODS"] and config["WTF_CSRF_ENABLED"]:
+            csrf.protect(apply_exemptions=True)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, csrf_protect)  # first, as before
 
 
 def install_sessions(app: Flask) -> None:
