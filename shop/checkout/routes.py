@@ -1,4 +1,4 @@
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from shop.cart.routes import session_cart, store_cart
@@ -58,6 +58,7 @@ def _access_link(order) -> str | None:
     )
 
 
+@bp.app_template_global()
 def checkout_form() -> CheckoutForm:
     """The cart page's checkout form, prefilled for signed-in customers."""
     form = CheckoutForm()
@@ -65,8 +66,3 @@ def checkout_form() -> CheckoutForm:
         form.email.data = current_user.email
     form.cart_version.data = orders.cart_version(session_cart())
     return form
-
-
-@bp.app_context_processor
-def checkout_helpers() -> dict:
-    return {"checkout_form": checkout_form, "stripe_js_url": current_app.config["STRIPE_JS_URL"]}
