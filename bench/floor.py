@@ -12,6 +12,7 @@ store the event id once in PostgreSQL (`INSERT ... ON CONFLICT DO NOTHING`, comm
 with FLOOR_DATABASE_URL (a libpq URL) and FLOOR_WEBHOOK_SECRET.
 """
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -95,7 +96,10 @@ class Inbox:
         self.url, self.secret = url, (secret or "").encode()
         self.local = threading.local()
         if url:
-            with psycopg.connect(url, autocommit=True) as conn:
+            # Both workers start at once, and PostgreSQL's IF NOT EXISTS does not cover a
+            # table being created at the same moment: then the other worker made it.
+            with psycopg.connect(url, autocommit=True) as conn, \
+                    contextlib.suppress(psycopg.errors.UniqueViolation):
                 conn.execute("CREATE TABLE IF NOT EXISTS floor_inbox (id text PRIMARY KEY)")
 
     def _connection(self) -> psycopg.Connection:
