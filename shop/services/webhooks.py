@@ -174,9 +174,11 @@ def _process(event_id: str, payload: dict, object_id: str | None) -> tuple[int, 
         db.session.commit()
     except Exception as error:  # any failure is stored for an admin to see and reprocess
         db.session.rollback()
-        _store_failure(event_id, payload, error)
+        recorded = record_failure(event_id, payload, error)
         log_event("webhook.handled", event=event_id, type=payload.get("type"), object=object_id,
                   outcome="failed", error=repr(error))
+        if not recorded:
+            return 200, "duplicate"  # another delivery handled it meanwhile
         # 500 asks Stripe to deliver again, which helps unless Stripe itself refused
         # the shop's request about the event's object (it will refuse it again).
         return (200 if isinstance(error, stripe_client.InvalidRequest) else 500), "failed"
@@ -185,10 +187,28 @@ def _process(event_id: str, payload: dict, object_id: str | None) -> tuple[int, 
     return 200, outcome
 
 
-def _store_failure(event_id: str, payload: dict, error: Exception) -> None:
-    inbox = db.session.get(StripeEvent, event_id) or _parse(payload)
-    db.session.add(inbox)
+def record_failure(event_id: str, payload: dict, error: Exception) -> bool:
+    """Store that handling the event failed, unless another delivery has handled it.
+
+    Called after this delivery's transaction rolled back. If this delivery was the
+    first, the rollback took its inbox row with it, and a copy of the event that
+    was waiting on that row may have been handled and committed since: its outcome
+    stands, and False says so (a "failed" here would only make Stripe's retry run
+    the handler a second time). Otherwise the row is stored or kept as "failed",
+    with one more attempt counted, and the answer is True.
+    """
+    failure = _parse(payload)
+    failure.status, failure.attempts = "failed", 1
+    failure.last_error = f"{type(error).__name__}: {error}"[:2000]
+    if _insert_once(failure):
+        db.session.commit()
+        return True
+    inbox = _stored(event_id)  # committed by another delivery, or failed before; locked
+    if inbox is None or inbox.status not in ("received", "failed"):
+        db.session.commit()
+        return False
     inbox.status = "failed"
     inbox.attempts = (inbox.attempts or 0) + 1
-    inbox.last_error = f"{type(error).__name__}: {error}"[:2000]
+    inbox.last_error = failure.last_error
     db.session.commit()
+    return True

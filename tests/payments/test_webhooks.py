@@ -10,6 +10,7 @@ import pytest
 
 from shop.extensions import db
 from shop.models import Dispute, OrderEvent, Refund, StripeEvent
+from shop.services import webhooks
 from tests.conftest import POSTGRES_URL
 from tests.db_support import statements
 from tests.payments_support import WEBHOOK_SECRET, reload, settle_webhooks
@@ -199,6 +200,29 @@ def test_the_first_webhook_for_an_intent_reads_its_payment_row_once_before_strip
     # is locked, to update it as committed.
     reads = [sql for sql in seen if sql.startswith("SELECT") and "FROM payment" in sql]
     assert len(reads) == 2, reads
+
+
+def test_a_failure_never_overwrites_what_another_delivery_handled(app):
+    # This delivery's handler failed and its transaction rolled back; meanwhile a copy
+    # of the event, which had been waiting on its inbox row, was handled.
+    handled = webhooks._parse(intent_event("pi_raced", event_id="evt_raced"))
+    handled.status, handled.attempts = "processed", 1
+    db.session.add(handled)
+    db.session.commit()
+    late = webhooks.record_failure("evt_raced", intent_event("pi_raced", event_id="evt_raced"),
+                                   RuntimeError("Stripe was unreachable"))
+    assert late is False  # the answer is "duplicate", and Stripe has nothing to retry
+    db.session.expire_all()
+    assert db.session.get(StripeEvent, "evt_raced").status == "processed"
+
+    # With no other outcome stored, the failure is recorded, one attempt at a time.
+    lone = intent_event("pi_lone", event_id="evt_lone")
+    for attempt in (1, 2):
+        assert webhooks.record_failure("evt_lone", lone, RuntimeError("Stripe was unreachable"))
+        db.session.expire_all()
+        stored = db.session.get(StripeEvent, "evt_lone")
+        assert (stored.status, stored.attempts) == ("failed", attempt)
+        assert "Stripe was unreachable" in stored.last_error
 
 
 def test_handler_failure_is_500_then_stripes_retry_succeeds(
