@@ -20,11 +20,17 @@ def app_config(stripe_config):
     return stripe_config
 
 
-def statuses_counted() -> dict[str, int]:
-    counted: dict[str, int] = {}
-    for (_, _, status, _), (count, _, _) in stored_rollup().items():
-        counted[status] = counted.get(status, 0) + count
+def counted_by(part: int) -> dict:
+    """How many orders the rollup counts per value of one part of its key
+    (0 day, 1 currency, 2 status, 3 dispute open)."""
+    counted: dict = {}
+    for key, (count, _, _) in stored_rollup().items():
+        counted[key[part]] = counted.get(key[part], 0) + count
     return counted
+
+
+def statuses_counted() -> dict[str, int]:
+    return counted_by(2)
 
 
 def test_checkout_pay_refund_cancel_and_expire_keep_the_rollup_exact(
@@ -82,10 +88,7 @@ def test_a_declined_payment_changes_nothing_in_the_rollup(shopper, make_product)
 
 def disputes_counted() -> dict[bool, int]:
     """How many orders the rollup counts with a dispute open (True) and without (False)."""
-    counted: dict[bool, int] = {}
-    for (_, _, _, disputed), (count, _, _) in stored_rollup().items():
-        counted[disputed] = counted.get(disputed, 0) + count
-    return counted
+    return counted_by(3)
 
 
 def test_a_dispute_opened_and_closed_at_stripe_moves_its_order_in_the_rollup(
