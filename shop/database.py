@@ -82,12 +82,6 @@ class Session(FlaskSession):
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
 
 
-def dispose_all(engines: dict) -> None:
-    """Close every pooled connection of every bind, as `Engine.dispose` does for one."""
-    for engine in engines.values():
-        engine.dispose()
-
-
 @dataclass(frozen=True)
 class Prepared:
     """A statement compiled once for the bound database, run without SQLAlchemy's compiler."""

@@ -17,9 +17,9 @@ from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from shop import create_app
-from shop.database import dispose_all
 from shop.extensions import db
 from shop.models import Product, User
+from tests.db_support import dispose_all
 
 pytest_plugins = ["tests.payments_support", "tests.browser_support"]
 

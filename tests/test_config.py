@@ -4,8 +4,9 @@ import pytest
 
 from shop import create_app
 from shop.config import ConfigError
-from shop.database import READS, dispose_all
+from shop.database import READS
 from shop.extensions import db
+from tests.db_support import dispose_all
 
 
 @pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])

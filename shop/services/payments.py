@@ -70,11 +70,9 @@ def order_for_intent(intent: dict) -> Order | None:
 
 def _order_id_for(intent: dict) -> int | None:
     """The order an intent pays: from its payment row, else from its metadata."""
-    order_id = db.session.execute(
-        db.select(Payment.order_id).where(Payment.intent_id == intent["id"])
-    ).scalar_one_or_none()
-    if order_id is not None:
-        return order_id
+    known = known_payment(intent["id"])
+    if known is not None:
+        return known.order_id
     claimed = str((intent.get("metadata") or {}).get("order_id", ""))
     return int(claimed) if claimed.isdigit() and len(claimed) < 12 else None
 

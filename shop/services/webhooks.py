@@ -174,7 +174,7 @@ def _process(event_id: str, payload: dict, object_id: str | None) -> tuple[int, 
         db.session.commit()
     except Exception as error:  # any failure is stored for an admin to see and reprocess
         db.session.rollback()
-        recorded = record_failure(event_id, payload, error)
+        recorded = store_failure(event_id, payload, error)
         log_event("webhook.handled", event=event_id, type=payload.get("type"), object=object_id,
                   outcome="failed", error=repr(error))
         if not recorded:
@@ -187,7 +187,7 @@ def _process(event_id: str, payload: dict, object_id: str | None) -> tuple[int, 
     return 200, outcome
 
 
-def record_failure(event_id: str, payload: dict, error: Exception) -> bool:
+def store_failure(event_id: str, payload: dict, error: Exception) -> bool:
     """Store that handling the event failed, unless another delivery has handled it.
 
     Called after this delivery's transaction rolled back. If this delivery was the

@@ -209,7 +209,7 @@ def test_a_failure_never_overwrites_what_another_delivery_handled(app):
     handled.status, handled.attempts = "processed", 1
     db.session.add(handled)
     db.session.commit()
-    late = webhooks.record_failure("evt_raced", intent_event("pi_raced", event_id="evt_raced"),
+    late = webhooks.store_failure("evt_raced", intent_event("pi_raced", event_id="evt_raced"),
                                    RuntimeError("Stripe was unreachable"))
     assert late is False  # the answer is "duplicate", and Stripe has nothing to retry
     db.session.expire_all()
@@ -218,7 +218,7 @@ def test_a_failure_never_overwrites_what_another_delivery_handled(app):
     # With no other outcome stored, the failure is recorded, one attempt at a time.
     lone = intent_event("pi_lone", event_id="evt_lone")
     for attempt in (1, 2):
-        assert webhooks.record_failure("evt_lone", lone, RuntimeError("Stripe was unreachable"))
+        assert webhooks.store_failure("evt_lone", lone, RuntimeError("Stripe was unreachable"))
         db.session.expire_all()
         stored = db.session.get(StripeEvent, "evt_lone")
         assert (stored.status, stored.attempts) == ("failed", attempt)
