@@ -30,7 +30,9 @@ Endpoints (all POST unless noted):
   (``error``), sleep ``seconds`` then answer 500 (``timeout``), 429 (``rate_limit``), are
   delayed ``seconds`` while their idempotency key is in flight and then succeed (``slow``),
   or run and store their result but answer 500 (``error_after``, so a retry replays it).
-  ``GET faults`` lists them, ``DELETE faults`` clears them.
+  ``GET faults`` lists them, ``DELETE faults`` clears them. ``count`` is a whole number
+  above 0 and ``seconds`` at least 0; anything else is a 400 and adds no fault, as are
+  ``seconds`` and ``timeout`` below that are not numbers of at least 0.
 - ``clock/advance`` {seconds} — move the clock; due work (settling, refunds) runs.
 - ``wait`` {timeout} — until no delivery is queued, held or in flight (a send left over
   from before a reset does not count); 504 on timeout.
@@ -90,10 +92,8 @@ def _body() -> dict[str, Any]:
     return data
 
 
-def _number(data: dict[str, Any], name: str, *, whole: bool = False,
-            positive: bool = False) -> float:
-    """`data[name]` if it is a JSON number that fits; otherwise a 400 naming it."""
-    value = data[name]
+def _number(name: str, value: Any, *, whole: bool = False, positive: bool = False) -> float:
+    """`value` if it is a JSON number that fits; otherwise a 400 naming the setting."""
     fits = (
         isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
         and (value > 0 if positive else value >= 0) and (not whole or value == int(value))
@@ -139,7 +139,7 @@ def config():
         if unknown:
             raise ControlError(400, f"Unknown settings: {', '.join(sorted(unknown))}")
         # Every value is checked before any is applied: a bad one changes nothing.
-        numbers = {name: _number(data, name, whole=whole, positive=positive)
+        numbers = {name: _number(name, data[name], whole=whole, positive=positive)
                    for name, (whole, positive) in NUMBER_SETTINGS.items() if name in data}
         data = {**data, **numbers}
         try:
@@ -163,13 +163,13 @@ def webhooks():
     unknown = set(data) - {"duplicate", "reverse", "delay", "drop"}
     if unknown:
         raise ControlError(400, f"Unknown switches: {', '.join(sorted(unknown))}")
-    switches = {name: _number(data, name, whole=name != "delay")
+    switches = {name: _number(name, data[name], whole=name != "delay")
                 for name in ("reverse", "delay", "drop") if name in data}
     if "duplicate" in data:
         # A fraction is a probability; anything else counts events.
         rate = data["duplicate"]
         is_rate = isinstance(rate, float) and 0 < rate < 1
-        switches["duplicate"] = rate if is_rate else _number(data, "duplicate", whole=True)
+        switches["duplicate"] = rate if is_rate else _number("duplicate", rate, whole=True)
     sender = _sandbox().webhooks
     sender.behave(**switches)
     return jsonify(sender.switches())
@@ -182,11 +182,14 @@ def faults():
         data = _body()
         if data.get("mode") not in FAULT_MODES or not str(data.get("path", "")).startswith("/"):
             raise ControlError(400, f"Need a path starting with / and a mode in {FAULT_MODES}.")
-        method, rate = data.get("method"), float(data.get("rate") or 1)
-        if not 0 < rate <= 1:
+        method = data.get("method")
+        rate = _number("rate", data.get("rate") or 1, positive=True)
+        if rate > 1:
             raise ControlError(400, "rate must be a probability above 0 and at most 1.")
-        fault = Fault(data["path"], data["mode"], int(data.get("count", 1)),
-                      float(data.get("seconds") or 0), method.upper() if method else None, rate)
+        count = _number("count", data.get("count", 1), whole=True, positive=True)
+        seconds = _number("seconds", data.get("seconds") or 0)
+        fault = Fault(data["path"], data["mode"], count, seconds,
+                      method.upper() if method else None, rate)
         with sb.lock:
             sb.faults.append(fault)
     elif request.method == "DELETE":
@@ -200,13 +203,13 @@ def faults():
 @blueprint.post("/clock/advance")
 def advance():
     sb = _sandbox()
-    ran = sb.advance(float(_body().get("seconds", 0)))
+    ran = sb.advance(_number("seconds", _body().get("seconds", 0)))
     return jsonify(now=sb.now(), ran=ran)
 
 
 @blueprint.post("/wait")
 def wait():
-    timeout = float(_body().get("timeout", 10))
+    timeout = _number("timeout", _body().get("timeout", 10))
     if not _sandbox().webhooks.wait_idle(timeout):
         raise ControlError(504, f"Deliveries still pending after {timeout} s.")
     return jsonify(idle=True)

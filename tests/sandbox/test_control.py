@@ -53,6 +53,21 @@ def test_a_webhook_switch_that_is_not_a_fitting_number_is_refused_and_changes_no
     assert control.webhook_behaviour() == before
 
 
+@pytest.mark.parametrize(("endpoint", "body"), [
+    ("faults", {"path": "/v1/customers", "mode": "error", "count": "many"}),
+    ("faults", {"path": "/v1/customers", "mode": "error", "count": 0}),
+    ("faults", {"path": "/v1/customers", "mode": "slow", "seconds": "2s"}),
+    ("faults", {"path": "/v1/customers", "mode": "error", "rate": "half"}),
+    ("clock/advance", {"seconds": "an hour"}),
+    ("wait", {"timeout": -1}),
+])
+def test_other_control_numbers_are_checked_too(control, endpoint, body):
+    with pytest.raises(ControlError) as caught:
+        control._call("POST", endpoint, body)
+    assert caught.value.status == 400
+    assert control._call("GET", "faults") == []  # no fault was added
+
+
 def test_fault_counts_down_and_matches_method(client, client_for, control):
     import stripe
 
