@@ -40,7 +40,7 @@ def register_proxy_fix(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from shop import models  # models must be imported before migrations run
     from shop.database import READS, ping_when_idle, reads_engine_options
-    from shop.extensions import csrf, db, limiter, login_manager, migrate
+    from shop.extensions import csrf, db, limiter, login_manager
     from shop.web import readonly
     from shop.web.limits import limit_only_where_declared
     from shop.web.sessions import check_csrf_methods_first
@@ -54,9 +54,6 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             ping_when_idle(engine, app.config["DATABASE_PING_IDLE_SECONDS"])
-    migrate.init_app(
-        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
-    )
     csrf.init_app(app)
     check_csrf_methods_first(app, csrf)
     limiter.init_app(app)

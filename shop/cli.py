@@ -5,6 +5,7 @@ import sys
 import click
 from flask import Flask
 
+from shop.config import ROOT
 from shop.extensions import db
 from shop.services import accounts
 
@@ -37,6 +38,13 @@ def seed() -> None:
         click.echo(f"  {role:<9} {email} / {password}")
 
 
+def init_migrations(app: Flask) -> None:
+    """Bind Flask-Migrate to `app`: the `flask db` commands and `flask_migrate`'s functions."""
+    from flask_migrate import Migrate
+
+    Migrate(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+
+
 def register(app: Flask) -> None:
     from shop.admin import cli as admin_cli
     from shop.payments_cli import COMMANDS
@@ -44,3 +52,8 @@ def register(app: Flask) -> None:
     for command in (create_admin, seed, *COMMANDS):
         app.cli.add_command(command)
     admin_cli.register(app)
+    # Flask-Migrate brings in Alembic, about 10 MB in each process, and only commands
+    # use it: the app is bound to it when the `flask` command builds the app, not when
+    # a server does.
+    if click.get_current_context(silent=True) is not None:
+        init_migrations(app)

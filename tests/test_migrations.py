@@ -1,7 +1,10 @@
 """Migrations must build exactly the schema the models describe."""
 
 import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -10,6 +13,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
+from shop.cli import init_migrations
 from shop.extensions import db
 from tests.conftest import POSTGRES_URL, make_test_app
 
@@ -49,6 +53,7 @@ def fresh_database(tmp_path, request):
 def test_upgrade_builds_the_models_and_downgrade_removes_them(fresh_database):
     url, _ = fresh_database
     app = make_test_app(url)
+    init_migrations(app)
     with app.app_context():
         upgrade()
         assert _schema_diff(db.engine) == []
@@ -66,3 +71,27 @@ def test_upgrade_builds_the_models_and_downgrade_removes_them(fresh_database):
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+def _run(command: list[str], database_url: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "SHOP_"))}
+    env.update(FLASK_APP="wsgi.py", DATABASE_URL=database_url, SECRET_KEY="test-secret")
+    root = Path(__file__).resolve().parent.parent
+    return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=True)
+
+
+def test_serving_leaves_alembic_out_and_the_db_commands_still_work(tmp_path):
+    """A server process never needs Alembic (about 10 MB per worker); `flask db` does."""
+    url = f"sqlite:///{tmp_path / 'shop.sqlite3'}"
+    loaded = _run([sys.executable, "-c", "import sys, wsgi; print(sorted(m for m in sys.modules"
+                   " if m.split('.')[0] in ('alembic', 'flask_migrate')))"], url)
+    assert loaded.stdout.strip() == "[]"
+
+    flask = str(Path(sys.executable).with_name("flask"))
+    _run([flask, "db", "upgrade"], url)
+    current = _run([flask, "db", "current"], url).stdout
+    heads = _run([flask, "db", "heads"], url).stdout
+    assert current.split()[0] == heads.split()[0] and "(head)" in heads
+    engine = create_engine(url)
+    assert {"order", "payment", "stripe_event"} <= set(inspect(engine).get_table_names())
+    engine.dispose()

@@ -8,6 +8,7 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import insert, inspect, text
 
+from shop.cli import init_migrations
 from shop.extensions import db
 from shop.models import Order
 from shop.services import order_rollup
@@ -62,6 +63,7 @@ def rollup_key() -> list[str]:
 def test_the_upgrade_counts_existing_orders_and_the_downgrade_keeps_them(fresh_database):  # noqa: F811
     url, _ = fresh_database
     app = make_test_app(url)
+    init_migrations(app)
     with app.app_context():
         upgrade(revision="0002")
         with db.engine.begin() as conn:
