@@ -29,11 +29,13 @@ run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed
 	@echo "Stripe sandbox on http://127.0.0.1:$(SANDBOX_PORT); the shop on http://127.0.0.1:$(PORT)"
+	@# Like a Stripe endpoint set up as Deploying says: only the handled event types.
 	@trap 'kill $$sandbox 2>/dev/null' EXIT INT TERM; \
+	events=$$($(BIN)/flask stripe events handled | paste -sd, -); \
 	$(BIN)/python -m stripe_sandbox --host 127.0.0.1 --port $(SANDBOX_PORT) \
 		--forward-to http://127.0.0.1:$(PORT)/webhooks/stripe \
 		--webhook-secret $${STRIPE_WEBHOOK_SECRET:-whsec_sandbox} \
-		--webhook-concurrency 1 & sandbox=$$!; \
+		--webhook-concurrency 1 --events $$events & sandbox=$$!; \
 	STRIPE_SANDBOX_URL=http://127.0.0.1:$(SANDBOX_PORT) $(BIN)/flask run --port $(PORT)
 
 ## chromium: Debian's Chromium for the browser tests, where this machine can install it.
