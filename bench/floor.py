@@ -10,6 +10,10 @@ no extensions: whatever the shop spends beyond this is its own work.
 `POST /hook` is the floor of a webhook delivery: check the Stripe-Signature HMAC and
 store the event id once in PostgreSQL (`INSERT ... ON CONFLICT DO NOTHING`, commit),
 with FLOOR_DATABASE_URL (a libpq URL) and FLOOR_WEBHOOK_SECRET.
+
+`GET /<name>/read` is the floor of a page that shows an order: the same page, after
+reading the order FLOOR_ORDER_NUMBER and its lines as the shop's pay page does (the
+same columns, one statement, psycopg on a connection in autocommit, no pool).
 """
 
 import contextlib
@@ -45,6 +49,13 @@ PAGE = """{% extends "base.html" %}
 {% endblock %}
 """
 ROW_COUNT = 12
+# The columns the shop's pay page reads (shop/services/order_summaries.py).
+ORDER_READ = """SELECT o.id, o.number, o.user_id, o.email, o.currency, o.status,
+       o.subtotal_minor, o.shipping_minor, o.tax_minor, o.total_minor,
+       o.amount_refunded_minor, o.reserved_until,
+       l.product_name, l.quantity, l.unit_price_minor, l.line_total_minor
+FROM "order" o LEFT OUTER JOIN order_line l ON l.order_id = o.id
+WHERE o.number = %s ORDER BY l.id"""
 
 
 def page_sizes(spec: str) -> dict[str, int]:
@@ -80,33 +91,52 @@ def create_app(sizes: dict[str, int] | None = None) -> Flask:
             abort(404)
         return render(name, padding[name])
 
-    inbox = Inbox(os.environ.get("FLOOR_DATABASE_URL"), os.environ.get("FLOOR_WEBHOOK_SECRET"))
+    database_url = os.environ.get("FLOOR_DATABASE_URL")
+    inbox = Inbox(database_url, os.environ.get("FLOOR_WEBHOOK_SECRET"))
+    reads = PerThread(database_url, autocommit=True)
+    order_number = os.environ.get("FLOOR_ORDER_NUMBER")
 
     @app.post("/hook")
     def hook():
         return inbox.receive(request.get_data(), request.headers.get("Stripe-Signature", ""))
 
+    @app.get("/<name>/read")
+    def page_after_read(name: str):
+        if name not in padding or not order_number:
+            abort(404)
+        if not reads.connection().execute(ORDER_READ, (order_number,)).fetchall():
+            abort(404)
+        return render(name, padding[name])
+
     return app
+
+
+class PerThread:
+    """One PostgreSQL connection per server thread, opened on first use."""
+
+    def __init__(self, url: str | None, autocommit: bool = False):
+        self.url, self.autocommit = url, autocommit
+        self.local = threading.local()
+
+    def connection(self) -> psycopg.Connection:
+        conn = getattr(self.local, "conn", None)
+        if conn is None:
+            conn = self.local.conn = psycopg.connect(self.url, autocommit=self.autocommit)
+        return conn
 
 
 class Inbox:
     """Verify a signed event and store its id once: all a delivery must do."""
 
     def __init__(self, url: str | None, secret: str | None):
-        self.url, self.secret = url, (secret or "").encode()
-        self.local = threading.local()
+        self.secret = (secret or "").encode()
+        self.connections = PerThread(url)
         if url:
             # Both workers start at once, and PostgreSQL's IF NOT EXISTS does not cover a
             # table being created at the same moment: then the other worker made it.
             with psycopg.connect(url, autocommit=True) as conn, \
                     contextlib.suppress(psycopg.errors.UniqueViolation):
                 conn.execute("CREATE TABLE IF NOT EXISTS floor_inbox (id text PRIMARY KEY)")
-
-    def _connection(self) -> psycopg.Connection:
-        conn = getattr(self.local, "conn", None)
-        if conn is None:
-            conn = self.local.conn = psycopg.connect(self.url)
-        return conn
 
     def receive(self, body: bytes, signature: str):
         parts = dict(p.split("=", 1) for p in signature.split(",") if "=" in p)
@@ -115,7 +145,7 @@ class Inbox:
         if not hmac.compare_digest(expected, parts.get("v1", "")):
             return jsonify(outcome="bad signature"), 400
         event_id = json.loads(body)["id"]
-        conn = self._connection()
+        conn = self.connections.connection()
         stored = conn.execute(
             "INSERT INTO floor_inbox (id) VALUES (%s) ON CONFLICT DO NOTHING", (event_id,)
         ).rowcount

@@ -19,7 +19,7 @@ class Row:
     name: str
     shop: float
     floor: float | None
-    target: float
+    target: float | None  # None: a figure that explains another, with no target of its own
     unit: str = "/s"
     absolute: bool = False  # the target is for the shop's own number, not shop/floor
     lower_is_better: bool = False
@@ -28,7 +28,7 @@ class Row:
     cpu_us: tuple[float | None, float | None] | None = None  # workers' CPU per request served
 
     @classmethod
-    def versus(cls, name: str, shop: WrkResult, floor: WrkResult, target: float,
+    def versus(cls, name: str, shop: WrkResult, floor: WrkResult, target: float | None,
                absolute: bool = False) -> Row:
         return cls(name, shop.rate, floor.rate, target, absolute=absolute,
                    p99=(shop.p99_ms, floor.p99_ms),
@@ -40,10 +40,14 @@ class Row:
 
     @property
     def met(self) -> bool:
+        if self.target is None:
+            return True
         value = self.shop if self.absolute else (self.ratio or 0)
         return value <= self.target if self.lower_is_better else value >= self.target
 
     def target_text(self) -> str:
+        if self.target is None:
+            return "-"
         if not self.absolute:
             return f">= {self.target:.0%} of floor"
         sign = "<=" if self.lower_is_better else ">="
@@ -64,7 +68,8 @@ def table(rows: list[Row], notes: list[str], machine: str, seconds: float) -> No
         ratio = f"{row.ratio:.0%}" if row.ratio is not None else "-"
         p99 = f"{row.p99[0]:.0f} / {row.p99[1]:.0f}" if row.p99 else "-"
         lines.append((row.name, _number(row.shop, row.unit), _number(row.floor, row.unit), ratio,
-                      p99, row.target_text(), "yes" if row.met else "NO"))
+                      p99, row.target_text(),
+                      "-" if row.target is None else "yes" if row.met else "NO"))
     widths = [max(len(str(line[i])) for line in [header, *lines]) for i in range(len(header))]
     rule = "-+-".join("-" * w for w in widths)
     print()
