@@ -1,10 +1,11 @@
 """Saved cards: one Stripe Customer per signed-in user and the cards kept on it.
 
 Stripe is the source of truth. Every change is made there first and then
-mirrored in `SavedCard`; webhooks re-read the payment method from Stripe before
-acting, so events that arrive late, twice or out of order cannot bring back a
-card the customer removed. The same card (same fingerprint and expiry) is listed
-once: a later copy is detached at Stripe and the older one kept.
+mirrored in `SavedCard`; webhooks (`shop.services.card_events`) re-read the
+payment method from Stripe before acting, so events that arrive late, twice or
+out of order cannot bring back a card the customer removed. The same card (same
+fingerprint and expiry) is listed once: a later copy is detached at Stripe and
+the older one kept.
 """
 
 from dataclasses import dataclass
@@ -16,7 +17,6 @@ from shop.extensions import db
 from shop.models import SavedCard, User
 from shop.services import stripe_client
 from shop.services.stripe_client import InvalidRequest, NotFound, PaymentsError
-from shop.services.webhooks import handler
 
 
 class CardError(ValueError):
@@ -53,7 +53,8 @@ def ensure_customer(user: User) -> str:
     return customer["id"]
 
 
-def _user_for_customer(customer_id: str | None) -> User | None:
+def user_for_customer(customer_id: str | None) -> User | None:
+    """The user whose Stripe Customer this is, or None."""
     if not customer_id:
         return None
     return db.session.execute(
@@ -87,7 +88,8 @@ def find_card(user: User, card_id: int) -> SavedCard | None:
     ).scalar_one_or_none()
 
 
-def _by_payment_method(payment_method_id: str) -> SavedCard | None:
+def by_payment_method(payment_method_id: str) -> SavedCard | None:
+    """The saved card mirroring this Stripe payment method, whoever's it is, or None."""
     return db.session.execute(
         db.select(SavedCard).where(SavedCard.stripe_payment_method_id == payment_method_id)
     ).scalar_one_or_none()
@@ -106,7 +108,7 @@ def record_card(user: User, payment_method: dict) -> SavedCard | None:
     customer_id = payment_method.get("customer")
     if not details or not user.stripe_customer_id or customer_id != user.stripe_customer_id:
         return None
-    card = _by_payment_method(payment_method["id"])
+    card = by_payment_method(payment_method["id"])
     if card is not None and card.user_id != user.id:
         return None
     if card is None:
@@ -136,7 +138,7 @@ def _insert(user: User, payment_method_id: str, details: dict) -> SavedCard:
             with db.session.begin_nested():
                 db.session.add(card)
         except IntegrityError:
-            existing = _by_payment_method(payment_method_id)
+            existing = by_payment_method(payment_method_id)
             if existing is not None:
                 return existing
             continue  # another card became the default meanwhile: add this one plainly
@@ -157,7 +159,7 @@ def _drop_copies(user: User, card: SavedCard) -> SavedCard:
     keep, *copies = db.session.execute(same_card.order_by(SavedCard.id)).scalars()
     for copy in copies:
         _detach(copy.stripe_payment_method_id)
-        _forget(user, copy)
+        forget(user, copy)
     return keep
 
 
@@ -175,7 +177,7 @@ def _detach(payment_method_id: str) -> None:
             raise
 
 
-def _forget(user: User, card: SavedCard) -> None:
+def forget(user: User, card: SavedCard) -> None:
     """Delete the local card; if it was the default, the oldest usable card takes over."""
     was_default = card.is_default
     db.session.delete(card)
@@ -263,61 +265,4 @@ def remove_card(user: User, card: SavedCard) -> None:
     if card.user_id != user.id:
         raise CardError("That card is not yours.")
     _detach(card.stripe_payment_method_id)
-    _forget(user, card)
-
-
-# Webhooks: each re-reads the object from Stripe before acting.
-@handler("setup_intent.succeeded")
-def on_setup_intent_succeeded(event: dict) -> str:
-    intent = stripe_client.retrieve_setup_intent(event["data"]["object"]["id"])
-    user = _user_for_customer(intent.get("customer"))
-    if intent["status"] != "succeeded" or user is None:
-        return "ignored"
-    payment_method = intent.get("payment_method")
-    return "processed" if payment_method and record_card(user, payment_method) else "ignored"
-
-
-@handler(
-    "payment_method.attached",
-    "payment_method.detached",
-    "payment_method.updated",
-    "payment_method.automatically_updated",
-)
-def on_payment_method(event: dict) -> str:
-    payment_method_id = event["data"]["object"]["id"]
-    try:
-        payment_method = stripe_client.retrieve_payment_method(payment_method_id)
-    except NotFound:
-        payment_method = {"id": payment_method_id, "customer": None}
-    return "processed" if sync_payment_method(payment_method) else "ignored"
-
-
-def sync_payment_method(payment_method: dict) -> bool:
-    """Mirror a payment method as Stripe holds it now; True when anything was written."""
-    card = _by_payment_method(payment_method["id"])
-    owner = _user_for_customer(payment_method.get("customer"))
-    if card is not None and (owner is None or owner.id != card.user_id):
-        # Detached (or moved) at Stripe: it must not stay listed.
-        _forget(db.session.get(User, card.user_id), card)
-        return True
-    if owner is None:
-        return False
-    return record_card(owner, payment_method) is not None
-
-
-@handler("customer.deleted")
-def on_customer_deleted(event: dict) -> str:
-    customer_id = event["data"]["object"]["id"]
-    try:
-        customer = stripe_client.retrieve_customer(customer_id)
-    except NotFound:
-        customer = {"id": customer_id, "deleted": True}
-    user = _user_for_customer(customer_id)
-    if not customer.get("deleted") or user is None:
-        return "ignored"
-    # The customer is gone at Stripe, and its cards with it.
-    for card in all_cards(user):
-        db.session.delete(card)
-    user.stripe_customer_id = None
-    db.session.flush()
-    return "processed"
+    forget(user, card)

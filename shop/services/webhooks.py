@@ -21,7 +21,7 @@ from shop.services import stripe_client
 Handler = Callable[[dict], str | None]
 HANDLERS: dict[str, Handler] = {}
 # Modules whose @handler functions serve events; imported on first delivery.
-HANDLER_MODULES = ("shop.services.stripe_events", "shop.services.cards")
+HANDLER_MODULES = ("shop.services.stripe_events", "shop.services.card_events")
 _loaded = False
 # Stripe's ids and event types; anything else in a signed body is not an event we can store.
 _EVENT_ID = re.compile(r"evt_[A-Za-z0-9_]{1,250}")

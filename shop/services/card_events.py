@@ -1,0 +1,68 @@
+"""Webhook handlers that keep saved cards true to Stripe.
+
+Each re-reads the object from Stripe before acting, so a late, repeated or
+out-of-order event mirrors Stripe as it is now: a card detached there is
+forgotten here, and a card still attached is recorded once.
+"""
+
+from shop.extensions import db
+from shop.models import User
+from shop.services import cards, stripe_client
+from shop.services.stripe_client import NotFound
+from shop.services.webhooks import handler
+
+
+@handler("setup_intent.succeeded")
+def on_setup_intent_succeeded(event: dict) -> str:
+    intent = stripe_client.retrieve_setup_intent(event["data"]["object"]["id"])
+    user = cards.user_for_customer(intent.get("customer"))
+    if intent["status"] != "succeeded" or user is None:
+        return "ignored"
+    payment_method = intent.get("payment_method")
+    return "processed" if payment_method and cards.record_card(user, payment_method) else "ignored"
+
+
+@handler(
+    "payment_method.attached",
+    "payment_method.detached",
+    "payment_method.updated",
+    "payment_method.automatically_updated",
+)
+def on_payment_method(event: dict) -> str:
+    payment_method_id = event["data"]["object"]["id"]
+    try:
+        payment_method = stripe_client.retrieve_payment_method(payment_method_id)
+    except NotFound:
+        payment_method = {"id": payment_method_id, "customer": None}
+    return "processed" if sync_payment_method(payment_method) else "ignored"
+
+
+def sync_payment_method(payment_method: dict) -> bool:
+    """Mirror a payment method as Stripe holds it now; True when anything was written."""
+    card = cards.by_payment_method(payment_method["id"])
+    owner = cards.user_for_customer(payment_method.get("customer"))
+    if card is not None and (owner is None or owner.id != card.user_id):
+        # Detached (or moved) at Stripe: it must not stay listed.
+        cards.forget(db.session.get(User, card.user_id), card)
+        return True
+    if owner is None:
+        return False
+    return cards.record_card(owner, payment_method) is not None
+
+
+@handler("customer.deleted")
+def on_customer_deleted(event: dict) -> str:
+    customer_id = event["data"]["object"]["id"]
+    try:
+        customer = stripe_client.retrieve_customer(customer_id)
+    except NotFound:
+        customer = {"id": customer_id, "deleted": True}
+    user = cards.user_for_customer(customer_id)
+    if not customer.get("deleted") or user is None:
+        return "ignored"
+    # The customer is gone at Stripe, and its cards with it.
+    for card in cards.all_cards(user):
+        db.session.delete(card)
+    user.stripe_customer_id = None
+    db.session.flush()
+    return "processed"
