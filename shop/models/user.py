@@ -18,6 +18,10 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120), default="")
     is_admin: Mapped[bool] = mapped_column(default=False)
     stripe_customer_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # How many of the user's Stripe customers were deleted at Stripe. The next
+    # customer's idempotency key counts them: Stripe answers a key it saw in the last
+    # 24 hours with its first response, which would be the deleted customer.
+    deleted_stripe_customers: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @staticmethod

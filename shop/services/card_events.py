@@ -64,5 +64,6 @@ def on_customer_deleted(event: dict) -> str:
     for card in cards.all_cards(user):
         db.session.delete(card)
     user.stripe_customer_id = None
+    user.deleted_stripe_customers += 1
     db.session.flush()
     return "processed"

@@ -38,12 +38,16 @@ def ensure_customer(user: User) -> str:
     """The user's Stripe Customer id, creating the customer the first time it is needed.
 
     The idempotency key is derived from the user, so two requests racing to create
-    it get the same customer back. Guests have no `User` and never get one.
+    it get the same customer back, and from how many of the user's customers were
+    deleted at Stripe, so the one after a deletion is a new customer. Guests have no
+    `User` and never get one.
     """
     if user.stripe_customer_id:
         return user.stripe_customer_id
     customer = stripe_client.create_customer(
-        stripe_client.idempotency_key("user", user.id, "customer"),
+        stripe_client.idempotency_key(
+            "user", user.id, "customer", user.deleted_stripe_customers + 1
+        ),
         email=user.email,
         name=user.name or None,
         metadata={"user_id": str(user.id)},

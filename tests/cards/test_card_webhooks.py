@@ -105,6 +105,24 @@ def test_a_deleted_customer_takes_its_cards_with_it(customer, cards_page, stripe
     assert db.session.get(User, user.id).stripe_customer_id is None
 
 
+def test_a_customer_deleted_at_stripe_can_save_a_card_again(
+    customer, cards_page, stripe_api, deliver
+):
+    user = customer()
+    cards_page.add("pm_card_visa")
+    first_customer = _customer_id(user)
+    stripe_api.v1.customers.delete(first_customer)
+    assert deliver("customer.deleted", first_customer) == (200, "processed")
+
+    cards_page.add("pm_card_mastercard")
+
+    second_customer = _customer_id(user)
+    assert second_customer not in (None, first_customer)
+    assert not stripe_api.v1.customers.retrieve(second_customer).to_dict().get("deleted")
+    (card,) = db.session.execute(db.select(SavedCard)).scalars()
+    assert card.brand == "mastercard" and card.is_default
+
+
 def test_events_for_someone_elses_customer_are_ignored(stripe_api, deliver, app):
     stranger = stripe_api.v1.customers.create(params={"email": "stranger@example.com"})
     method = stripe_api.v1.payment_methods.attach(
