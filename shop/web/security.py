@@ -3,6 +3,10 @@
 The policy names exactly the configured Stripe.js and Stripe API origins (real
 Stripe adds hooks.stripe.com, where 3-D Secure frames live) and runs nothing
 inline except what carries this request's nonce.
+
+Nothing the views answer may be stored by a browser or a proxy: every page
+carries its visitor's CSRF token, and many an order, an email address, saved
+cards or a PaymentIntent's client secret. Static files set their own caching.
 """
 
 import secrets
@@ -59,6 +63,7 @@ def _nonce() -> str:
 def install_security_headers(app: Flask) -> None:
     policy = csp_for(app.config)
     fixed = [
+        ("Cache-Control", "no-store"),
         ("X-Content-Type-Options", "nosniff"),
         ("X-Frame-Options", "DENY"),
         ("Referrer-Policy", "strict-origin-when-cross-origin"),

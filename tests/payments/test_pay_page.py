@@ -47,6 +47,15 @@ def test_a_paid_order_pay_page_sends_the_customer_to_the_status_page(shopper, ma
     assert response.status_code == 302 and response.headers["Location"].endswith(order.number)
 
 
+def test_the_pay_page_and_the_client_secret_are_never_stored_by_caches(shopper, make_product):
+    order = shopper.checkout((make_product(price_minor=2800), 1))
+    page = shopper.client.get(f"/orders/{order.number}/pay")
+    intent = shopper.start(order)
+    assert intent.get_json()["client_secret"]
+    for response in (page, intent):
+        assert response.headers["Cache-Control"] == "no-store"
+
+
 def test_a_read_only_view_may_not_write(app, client, make_product):
     mug = make_product(name="Mug", stock=5)
 

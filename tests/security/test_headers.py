@@ -32,8 +32,10 @@ def nonce_of(csp: dict[str, set[str]]) -> str:
     return nonce[len("'nonce-"):-1]
 
 
-def expected_headers(response, hsts: bool = False) -> None:
+def expected_headers(response, hsts: bool = False, static: bool = False) -> None:
     headers = response.headers
+    # Pages, JSON and errors are never stored; static files keep their own caching.
+    assert (headers.get("Cache-Control") == "no-store") is not static
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
@@ -82,7 +84,7 @@ def test_every_get_route_sends_the_headers(app, world, role):
         url = urls.build(rule.endpoint, {k: v for k, v in values.items() if k in rule.arguments})
         response = client.get(url)
         assert response.status_code < 500, url
-        expected_headers(response)
+        expected_headers(response, static=rule.endpoint == "static")
         csp = parse_csp(response.headers["Content-Security-Policy"])
         if response.mimetype == "text/html":
             inline_code_carries_the_nonce(response.get_data(as_text=True), nonce_of(csp))
