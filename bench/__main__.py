@@ -66,6 +66,9 @@ def measure(server: Process, url: str, options, headers: dict | None) -> tuple[W
     while result.one_worker_served and reruns < RERUNS:
         reruns += 1
         result = wrk(url, options.seconds, headers=headers, server=server)
+    if result.bad_status:
+        # An error page is cheaper than the page: its rate would measure the wrong thing.
+        raise RuntimeError(f"{url} answered {result.bad_status:,} requests with 4xx or 5xx")
     return result, reruns
 
 
