@@ -72,6 +72,24 @@ def measure(server: Process, url: str, options, headers: dict | None) -> tuple[W
     return result, reruns
 
 
+def deliver(server: Process, path: str, templates: list[dict], tmp: Path,
+            options) -> tuple[WrkResult, str, int]:
+    """wrk posting signed copies of `templates` (30% of deliveries repeats) to `path`.
+
+    A run in which one worker took every connection is run again, with events of new
+    ids: the first run's would all be duplicates by then. Returns the run, its events'
+    id prefix, and how many runs were run again."""
+    for attempt in range(RERUNS + 1):
+        prefix = f"evt_bench_{attempt}_"
+        file = tmp / f"deliveries-{server.name}-{attempt}.txt"
+        flows.delivery_file(file, templates, 30_000, 0.3, WEBHOOK_SECRET, prefix)
+        result = wrk(server.url + path, options.seconds * 2, script="webhooks.lua",
+                     args=[str(file), "2"], server=server)
+        if not result.one_worker_served:
+            break
+    return result, prefix, attempt
+
+
 def compare(sides: dict[str, tuple[Process, str]], options,
             headers: dict | None = None) -> tuple[dict[str, WrkResult], int]:
     """Alternate the sides' runs; keep each side's best (the least disturbed) run.
@@ -197,16 +215,13 @@ def run(stack: Stack, schema: Schema, options, rows: list, notes: list,
                  if e.type in enabled]
     if not templates:
         raise RuntimeError("the sandbox holds no event of an enabled type to copy")
-    path = tmp / "deliveries.txt"
-    unique = flows.delivery_file(path, templates, 30_000, 0.3, WEBHOOK_SECRET)
-    args = [str(path), "2"]
-    shop_hooks = wrk(shop.url + "/webhooks/stripe", options.seconds * 2, script="webhooks.lua",
-                     args=args)
-    floor_hooks = wrk(floor.url + "/hook", options.seconds * 2, script="webhooks.lua", args=args)
+    shop_hooks, prefix, shop_again = deliver(shop, "/webhooks/stripe", templates, tmp, options)
+    floor_hooks, _, floor_again = deliver(floor, "/hook", templates, tmp, options)
     rows.append(report.Row.versus("webhook deliveries/s, 30% dup", shop_hooks, floor_hooks, 400,
                                   absolute=True))
-    notes.append(checks.webhook_outcome(schema, shop_hooks, unique, templates) + "; "
-                 + checks.exactly_once(schema, paid, 0))
+    notes.append(checks.webhook_outcome(schema, shop_hooks, templates, prefix) + "; "
+                 + checks.exactly_once(schema, paid, 0) + "; runs repeated because one worker"
+                 f" had taken all 8 connections: {shop_again + floor_again}")
 
     shop_rss = max(peak_rss_mb(pid) for pid in shop.workers())
     floor_rss = max(peak_rss_mb(pid) for pid in floor.workers())

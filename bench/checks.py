@@ -81,10 +81,12 @@ def exactly_once(schema: Schema, paid: flows.PaidOrders, failures: int) -> str:
             " entry, stock adds up, no webhook failed, the order rollup matches the orders")
 
 
-def webhook_outcome(schema: Schema, result: WrkResult, unique: int, templates: list) -> str:
-    stored = schema.scalar("SELECT count(*) FROM stripe_event WHERE id LIKE 'evt_bench_%'")
-    failed = schema.scalar(
-        "SELECT count(*) FROM stripe_event WHERE id LIKE 'evt_bench_%' AND status = 'failed'")
+def webhook_outcome(schema: Schema, result: WrkResult, templates: list, prefix: str) -> str:
+    """What the run's deliveries left in the inbox: its events are the ids with `prefix`."""
+    stored = schema.scalar("SELECT count(*) FROM stripe_event WHERE starts_with(id, :prefix)",
+                           prefix=prefix)
+    failed = schema.scalar("SELECT count(*) FROM stripe_event WHERE starts_with(id, :prefix)"
+                           " AND status = 'failed'", prefix=prefix)
     share = 1 - stored / result.requests if result.requests else 0
     types = Counter(event["type"] for event in templates)
     mix = ", ".join(f"{name} {count}" for name, count in types.most_common())
