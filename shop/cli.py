@@ -6,7 +6,7 @@ import click
 from flask import Flask
 
 from shop.config import ROOT
-from shop.extensions import db
+from shop.extensions import db, migrate
 from shop.services import accounts
 
 
@@ -40,9 +40,9 @@ def seed() -> None:
 
 def init_migrations(app: Flask) -> None:
     """Bind Flask-Migrate to `app`: the `flask db` commands and `flask_migrate`'s functions."""
-    from flask_migrate import Migrate
-
-    Migrate(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
 
 
 def register(app: Flask) -> None:

@@ -1,5 +1,9 @@
-"""Flask extensions, created unbound; `create_app` binds them to an app."""
+"""Flask extensions, created unbound; `create_app` binds them to an app (`migrate` only
+when a `flask` command builds it, see `shop.cli`)."""
 
+from typing import Any
+
+from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -25,7 +29,18 @@ class Base(DeclarativeBase):
     )
 
 
+class Migrations:
+    """Flask-Migrate, imported when first bound: it brings in Alembic, about 10 MB in
+    each process, which only the `flask db` commands and migration tests use."""
+
+    def init_app(self, app: Flask, database: SQLAlchemy, **options: Any) -> None:
+        from flask_migrate import Migrate
+
+        Migrate(app, database, **options)
+
+
 db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
+migrate = Migrations()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address)
