@@ -184,8 +184,9 @@ def run(stack: Stack, schema: Schema, options, rows: list, notes: list,
         reruns += again
         rows.append(report.Row.versus(f"{name} page req/s", best["shop"], best["floor"], target))
         rows[-1].profile = pages[name], headers["Cookie"]
-    rows.append(report.Row.versus("pay page vs floor reading order", best["shop"],
-                                  best["floor reading"], None))
+        if "floor reading" in best:
+            rows.append(report.Row.versus(f"{name} page vs floor reading order", best["shop"],
+                                          best["floor reading"], None))
     notes.append(f"pages: {', '.join(f'{k} {v:,} B' for k, v in sizes.items())}; wrk 2 threads,"
                  f" 8 connections, best of {options.rounds} x {options.seconds:g} s per side;"
                  " one returning visitor's session cookie; runs repeated because one worker had"

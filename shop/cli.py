@@ -52,8 +52,7 @@ def register(app: Flask) -> None:
     for command in (create_admin, seed, *COMMANDS):
         app.cli.add_command(command)
     admin_cli.register(app)
-    # Flask-Migrate brings in Alembic, about 10 MB in each process, and only commands
-    # use it: the app is bound to it when the `flask` command builds the app, not when
-    # a server does.
+    # Only commands migrate (see `Migrations`): bound when the `flask` command builds
+    # the app, not when a server does.
     if click.get_current_context(silent=True) is not None:
         init_migrations(app)
