@@ -10,6 +10,7 @@ Stripe never moves an intent out of those states, so there is nothing left to le
 
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import NoResultFound
 
 from shop.extensions import db
@@ -55,11 +56,13 @@ class KnownPayment:
         return self.status in FINAL_INTENT
 
 
+# Built once: every webhook and confirm asks it (see order_summaries on why).
+_KNOWN = select(Payment.order_id, Payment.status).where(Payment.intent_id == bindparam("intent_id"))
+
+
 def known_payment(intent_id: str) -> KnownPayment | None:
     """The shop's payment row for this intent, or None if it has none (one query)."""
-    row = db.session.execute(
-        db.select(Payment.order_id, Payment.status).where(Payment.intent_id == intent_id)
-    ).one_or_none()
+    row = db.session.execute(_KNOWN, {"intent_id": intent_id}).one_or_none()
     return KnownPayment(*row) if row is not None else None
 
 
