@@ -51,14 +51,23 @@ def cart_version(cart: dict[str, int]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+# Built once, as every checkout runs it (see _BY_NUMBER), and on the table: the
+# session holds no product rows to keep in step.
+_PRODUCTS = Product.__table__
+_RESERVE = (
+    update(_PRODUCTS)
+    .where(
+        _PRODUCTS.c.id == bindparam("product_id"),
+        _PRODUCTS.c.stock >= bindparam("quantity"),
+        _PRODUCTS.c.active.is_(True),
+    )
+    .values(stock=_PRODUCTS.c.stock - bindparam("quantity"))
+)
+
+
 def _reserve(product_id: int, quantity: int) -> bool:
     """Take stock atomically: succeeds only if enough is left, whoever else is buying."""
-    result = db.session.execute(
-        update(Product)
-        .where(Product.id == product_id, Product.stock >= quantity, Product.active.is_(True))
-        .values(stock=Product.stock - quantity)
-        .execution_options(synchronize_session=False)
-    )
+    result = db.session.execute(_RESERVE, {"product_id": product_id, "quantity": quantity})
     return result.rowcount == 1
 
 
@@ -148,6 +157,13 @@ def money_text(amount_minor: int, order: Order) -> str:
 # Built once: SQLAlchemy spends longer matching a statement built per call to its
 # cached compiled form than PostgreSQL spends running it.
 _BY_NUMBER = db.select(Order).where(Order.number == bindparam("number"))
+# As committed, not as the session read it before the lock.
+_LOCK_BY_ID = (
+    db.select(Order)
+    .where(Order.id == bindparam("order_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
 
 
 def find_order(number: str) -> Order | None:
@@ -164,12 +180,7 @@ def lock_order(order_id: int) -> Order:
     """
     if db.engine.dialect.name == "sqlite":
         db.session.execute(update(Order).where(Order.id == order_id).values(id=Order.id))
-    return db.session.execute(
-        db.select(Order)
-        .where(Order.id == order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    return db.session.execute(_LOCK_BY_ID, {"order_id": order_id}).scalar_one()
 
 
 def record(
