@@ -3,11 +3,13 @@
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \\
         .venv/bin/python bench/bench_admin_history.py [--sizes 10000 100000 1000000] [--runs 15]
 
-Seeds a dedicated schema (dropped at the end) with generate_series and recounts
+Seeds a schema per size (all dropped at the end) with generate_series and recounts
 the order rollup from it, as `flask orders rollup` does after a raw load; then times
 /admin/orders through the Flask test client for a few typical filters and for a
-page deep in the history, counting the SQL statements each page runs. Prints a
-table and the 1M/10k ratio of the median times; asserts nothing.
+page deep in the history, counting the SQL statements each page runs. The sizes are
+timed in turns, a few runs of each at a time, so that a machine that slows down or
+speeds up mid-run slows every size alike instead of skewing the ratio between them.
+Prints a table and the 1M/10k ratio of the median times; asserts nothing.
 """
 
 from __future__ import annotations
@@ -17,9 +19,13 @@ import os
 import statistics
 import sys
 import time
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, text
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, create_engine, event, text
 from werkzeug.datastructures import MultiDict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +38,9 @@ from shop.models import Order, User  # noqa: E402
 from shop.services import order_history, order_rollup  # noqa: E402
 from shop.services.order_history import Cursor  # noqa: E402
 
-SCHEMA = "bench_admin_history"
+SCHEMA = "bench_admin_history"  # one schema per size: bench_admin_history_10000, ...
+# Each page is timed in this many turns per size (its runs split between them).
+TURNS = 5
 ADMIN = ("bench-admin@example.com", "bench-password")
 
 # Orders i = 1..N: newest first as i grows older by 31 s; every 7th pending (its payment
@@ -81,9 +89,13 @@ FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS i WHERE
 """
 
 
-def schema_url(base: str) -> str:
+def schema_name(size: int) -> str:
+    return f"{SCHEMA}_{size}"
+
+
+def schema_url(base: str, size: int) -> str:
     sep = "&" if "?" in base else "?"
-    return f"{base}{sep}options=-csearch_path%3D{SCHEMA}"
+    return f"{base}{sep}options=-csearch_path%3D{schema_name(size)}"
 
 
 def scenarios(size: int) -> list[tuple[str, dict]]:
@@ -124,8 +136,8 @@ def deep_cursor(size: int) -> str:
     return Cursor(row.created_at, row.id).encode()
 
 
-def time_parts(query: dict, runs: int) -> tuple[float, float]:
-    """p50 of the service calls alone: the keyset page of rows, and the count + totals."""
+def time_parts(query: dict, runs: int) -> tuple[list[float], list[float]]:
+    """Times of the service calls alone: the keyset page of rows, and the count + totals."""
     filters = HistoryFilterForm(formdata=MultiDict(query), meta={"csrf": False}).to_filter()
     after = Cursor.decode(query.get("after"))
     rows, totals = [], []
@@ -136,78 +148,125 @@ def time_parts(query: dict, runs: int) -> tuple[float, float]:
         order_history.summarize(filters)
         totals.append((time.perf_counter() - middle) * 1000)
         rows.append((middle - start) * 1000)
-    return statistics.median(rows), statistics.median(totals)
+    return rows, totals
 
 
-def time_page(client, query: dict, runs: int) -> tuple[float, float, int]:
+def time_page(client: FlaskClient, engine: Engine, query: dict,
+              runs: int) -> tuple[list[float], int]:
+    """Times of the whole page, and the most SQL statements it ran.
+
+    Each request has its own app context and database session, as when served: the
+    signed-in admin is loaded from the database by every page.
+    """
     statements: list[str] = []
 
     def count(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
-    for _ in range(3):
-        client.get("/admin/orders", query_string=query)
-    timings = []
+    timings, most = [], 0
     for _ in range(runs):
         statements.clear()
-        event.listen(db.engine, "before_cursor_execute", count)
+        event.listen(engine, "before_cursor_execute", count)
         start = time.perf_counter()
         response = client.get("/admin/orders", query_string=query)
         timings.append((time.perf_counter() - start) * 1000)
-        event.remove(db.engine, "before_cursor_execute", count)
+        event.remove(engine, "before_cursor_execute", count)
         assert response.status_code == 200
-    timings.sort()
-    p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
-    return statistics.median(timings), p95, len(statements)
+        most = max(most, len(statements))
+    return timings, most
+
+
+@dataclass
+class History:
+    """One size's schema, its app and a signed-in admin's client, and its timings."""
+
+    size: int
+    app: Flask
+    client: FlaskClient
+    engine: Engine
+    queries: dict[str, dict] = field(default_factory=dict)
+    pages: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    rows: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    totals: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    statements: dict[str, int] = field(default_factory=dict)
+
+    def time_turn(self, runs: int) -> None:
+        for name, query in self.queries.items():
+            timings, statements = time_page(self.client, self.engine, query, runs)
+            self.pages[name] += timings
+            self.statements[name] = max(statements, self.statements.get(name, 0))
+            with self.app.test_request_context():
+                rows, totals = time_parts(query, runs)
+            self.rows[name] += rows
+            self.totals[name] += totals
+
+    def results(self) -> dict[str, tuple[float, float, int, float, float]]:
+        return {name: (statistics.median(self.pages[name]), p95(self.pages[name]),
+                       self.statements[name], statistics.median(self.rows[name]),
+                       statistics.median(self.totals[name]))
+                for name in self.queries}
+
+
+def p95(timings: list[float]) -> float:
+    ordered = sorted(timings)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def prepare(base: str, size: int) -> History:
+    """A schema of `size` orders, and an app on it with a signed-in admin."""
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": schema_url(base, size), "SECRET_KEY": "bench",
+        "TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
+    })
+    with app.app_context():
+        db.create_all()
+        user = User(email=ADMIN[0], is_admin=True)
+        user.set_password(ADMIN[1])
+        db.session.add(user)
+        db.session.commit()
+        client = app.test_client()
+        client.post("/auth/login", data={"email": ADMIN[0], "password": ADMIN[1]})
+        started = time.perf_counter()
+        seed(1, size)
+        print(f"seeded {size:>9,} orders in {time.perf_counter() - started:6.1f} s", flush=True)
+        history = History(size, app, client, db.engine)
+        for name, query in scenarios(size):
+            history.queries[name] = {"after": deep_cursor(size)} if "after" in query else query
+    for query in history.queries.values():  # warm up: compiled statements, caches
+        for _ in range(3):
+            client.get("/admin/orders", query_string=query)
+    return history
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--keep", action="store_true", help="Keep the schema to EXPLAIN later.")
+    parser.add_argument("--keep", action="store_true", help="Keep the schemas to EXPLAIN later.")
     args = parser.parse_args()
     base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
     if not base or not base.startswith("postgresql"):
         raise SystemExit("Set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL URL.")
+    sizes = sorted(args.sizes)
     admin_engine = create_engine(base)
     with admin_engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA "{SCHEMA}"'))
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": schema_url(base), "SECRET_KEY": "bench", "TESTING": True,
-        "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
-    })
-    results: dict[tuple[int, str], tuple[float, float, int]] = {}
+        for size in sizes:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema_name(size)}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA "{schema_name(size)}"'))
     try:
-        with app.app_context():
-            db.create_all()
-            user = User(email=ADMIN[0], is_admin=True)
-            user.set_password(ADMIN[1])
-            db.session.add(user)
-            db.session.commit()
-            client = app.test_client()
-            client.post("/auth/login", data={"email": ADMIN[0], "password": ADMIN[1]})
-            seeded = 0
-            for size in sorted(args.sizes):
-                started = time.perf_counter()
-                seed(seeded + 1, size)
-                seeded = size
-                print(f"seeded {size:>9,} orders in {time.perf_counter() - started:6.1f} s",
-                      flush=True)
-                for name, query in scenarios(size):
-                    if "after" in query:
-                        query = {"after": deep_cursor(size)}
-                    with app.test_request_context():
-                        parts = time_parts(query, args.runs)
-                    results[size, name] = (*time_page(client, query, args.runs), *parts)
-                db.session.remove()
+        histories = [prepare(base, size) for size in sizes]
+        per_turn = [args.runs // TURNS + (turn < args.runs % TURNS) for turn in range(TURNS)]
+        for runs in filter(None, per_turn):
+            for history in histories:
+                history.time_turn(runs)
+        results = {(h.size, name): value for h in histories for name, value in h.results().items()}
     finally:
         if not args.keep:
             with admin_engine.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
+                for size in sizes:
+                    conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema_name(size)}" CASCADE'))
         admin_engine.dispose()
-    report(results, sorted(args.sizes))
+    report(results, sizes)
 
 
 def report(results: dict, sizes: list[int]) -> None:
