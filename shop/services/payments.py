@@ -277,13 +277,24 @@ def _card_text(payment: Payment) -> str:
 
 
 def _save_card_if_asked(order: Order, intent: dict) -> None:
+    """Keep the card the customer asked to save, if Stripe can be asked now.
+
+    The payment stands whatever happens here: a Stripe outage at this moment must not
+    leave a charged customer's order unpaid. The card's `payment_method.attached`
+    webhook saves it later instead.
+    """
     if not (intent.get("setup_future_usage") and intent.get("customer") and order.user_id):
         return
     user = db.session.get(User, order.user_id)
     pm_id = intent.get("payment_method")
     if user is None or not pm_id or user.stripe_customer_id != intent["customer"]:
         return
-    cards.record_card(user, stripe_client.retrieve_payment_method(pm_id))
+    try:
+        with db.session.begin_nested():
+            cards.record_card(user, stripe_client.retrieve_payment_method(pm_id))
+    except stripe_client.PaymentsError as error:
+        log_event("card.save", order=order.number, payment_method=pm_id, outcome="failed",
+                  error=type(error).__name__)
 
 
 def confirm_from_stripe(order: Order, intent_id: str | None, *, source: str) -> Order:

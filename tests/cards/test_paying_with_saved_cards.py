@@ -38,6 +38,29 @@ def test_saving_while_paying_keeps_one_card_the_default(customer, shopper, produ
     assert [pm["id"] for pm in attached.data] == [card.stripe_payment_method_id]
 
 
+def test_a_card_stripe_cannot_show_now_does_not_undo_the_payment(
+    customer, shopper, product, sandbox, deliver
+):
+    user = customer()
+    order = shopper.checkout((product, 1), email=user.email)
+    started = shopper.start(order, save_card=True).get_json()
+    confirmed, error = shopper.confirm_at_stripe(started, "pm_card_visa")
+    assert error is None and confirmed["status"] == "succeeded"
+    # Reading the card back fails, retries included, just as the page reports the payment.
+    sandbox.control.fault("/v1/payment_methods/", mode="error", count=10, method="GET")
+
+    response = shopper.report(order, started["intent_id"])
+
+    assert response.status_code == 200 and response.get_json()["status"] == "paid"
+    assert reload(order).status == "paid"
+    assert cards.all_cards(user) == []
+    sandbox.control.clear_faults()
+    # Stripe's own event about the attached card brings it in.
+    deliver("payment_method.attached", confirmed["payment_method"])
+    [card] = cards.all_cards(user)
+    assert card.last4 == "4242"
+
+
 def test_without_the_box_nothing_is_saved(customer, shopper, product):
     user = customer()
     order = shopper.checkout((product, 1), email=user.email)
