@@ -28,8 +28,10 @@ ALLOWED = {
     S.REFUNDED: {S.PARTIALLY_REFUNDED, S.PAID},
     S.CANCELED: set(),
 }
-# Statuses entered at most once in an order's life; their timeline entry is keyed.
+# Statuses entered at most once in an order's life, but for a return to paid from
+# a refund that failed; their timeline entry is keyed.
 _ONCE = {S.PAID, S.CANCELED}
+_REFUNDED = {S.PARTIALLY_REFUNDED, S.REFUNDED}
 _NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -233,12 +235,15 @@ def transition(
         return False
     now = now or utcnow()
     order.status = new_status.value
-    if new_status == S.PAID:
+    if new_status == S.PAID and order.paid_at is None:
+        # Back to paid when a refund fails, the order keeps the day it was paid (and
+        # its revenue stays on that day).
         order.paid_at = now
     if new_status == S.CANCELED:
         order.canceled_at = now
         _release_stock(order)
-    key = f"status:{new_status.value}" if new_status in _ONCE else None
+    once = new_status in _ONCE and current not in _REFUNDED
+    key = f"status:{new_status.value}" if once else None
     record(
         order,
         f"status_{new_status.value}",

@@ -133,12 +133,24 @@ def sync_refund(
     return row
 
 
+# How far along Stripe's life of a refund a status is: a refund goes from pending (or
+# requires_action) to succeeded, a succeeded one may still fail later, and failed and
+# canceled are final. A snapshot older than the stored one (a create answered again
+# from its idempotency key, a list read before a webhook committed) must not move a
+# refund back.
+_REFUND_STAGE = {"pending": 0, "requires_action": 0, "succeeded": 1, "failed": 2, "canceled": 2}
+# A dispute ends won or lost (or, for an inquiry, warning_closed) and stays so.
+_DISPUTE_ENDED = {"won", "lost", "warning_closed"}
+
+
 def _copy_refund(row: Refund, refund: dict) -> None:
     row.amount_minor = refund["amount"]
     row.currency = refund["currency"]
     row.reason = refund.get("reason")
-    row.status = refund["status"]
-    row.failure_reason = refund.get("failure_reason")
+    stage = _REFUND_STAGE.get(refund["status"], 0)
+    if row.status is None or stage >= _REFUND_STAGE.get(row.status, 0):
+        row.status = refund["status"]
+        row.failure_reason = refund.get("failure_reason")
 
 
 def _settle_refunded_amount(order: Order, payment: Payment, stripe_event_id: str | None) -> None:
@@ -200,7 +212,8 @@ def _copy_dispute(row: Dispute, dispute: dict) -> None:
     row.amount_minor = dispute["amount"]
     row.currency = dispute["currency"]
     row.reason = dispute.get("reason")
-    row.status = dispute["status"]
+    if row.status not in _DISPUTE_ENDED or dispute["status"] in _DISPUTE_ENDED:
+        row.status = dispute["status"]
     row.evidence_due_by = _from_timestamp((dispute.get("evidence_details") or {}).get("due_by"))
 
 

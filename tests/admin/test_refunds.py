@@ -142,3 +142,53 @@ def test_cancelling_a_pending_order_releases_stock(boss, shopper, make_product, 
     assert db.session.get(Product, teapot.id).stock == 3
     assert stripe_api.v1.payment_intents.retrieve(intent["intent_id"])["status"] == "canceled"
     assert f"{ADMIN[0]} asked to cancel the order; it is now canceled." in timeline(order)
+
+
+def paid_with(shopper, make_product, payment_method):
+    order = shopper.checkout((make_product(price_minor=2500), 1), email="bo@example.com")
+    _, error, _ = shopper.pay(order, payment_method)
+    assert error is None
+    return reload(order)
+
+
+def sync_from_stripe(boss, order):
+    token = csrf_token_from(boss.get(f"/admin/orders/{order.number}").get_data(as_text=True))
+    boss.post(f"/admin/orders/{order.number}/sync", data={"csrf_token": token})
+
+
+def test_a_refund_form_sent_again_after_the_refund_went_through_changes_nothing(
+    boss, shopper, make_product, sandbox
+):
+    order = paid_with(shopper, make_product, "pm_card_pendingRefund")  # refunds start pending
+    data = {**refund_form(boss, order), "amount": "10.00"}
+    boss.post(f"/admin/orders/{order.number}/refund", data=data)
+    assert reload(order).status == "paid"  # nothing refunded yet
+    sandbox.control.advance(3600)  # Stripe completes the refund
+    sync_from_stripe(boss, order)
+    assert (reload(order).status, reload(order).amount_refunded_minor) == (
+        "partially_refunded", 1000)
+
+    # The same form again: Stripe answers with the refund as it was created, pending.
+    boss.post(f"/admin/orders/{order.number}/refund", data=data)
+
+    order = reload(order)
+    assert (order.status, order.amount_refunded_minor) == ("partially_refunded", 1000)
+    assert db.session.execute(db.select(Refund.status)).scalars().all() == ["succeeded"]
+
+
+def test_a_refund_that_fails_later_leaves_the_order_paid_on_its_day(
+    boss, shopper, make_product, sandbox
+):
+    order = paid_with(shopper, make_product, "pm_card_refundFail")  # refunds fail later
+    paid_at = order.paid_at
+    boss.post(f"/admin/orders/{order.number}/refund", data=refund_form(boss, order))
+    assert reload(order).status == "refunded"
+    sandbox.control.advance(3600)  # the refund fails at Stripe
+
+    sync_from_stripe(boss, order)
+
+    order = reload(order)
+    assert (order.status, order.amount_refunded_minor) == ("paid", 0)
+    assert order.paid_at == paid_at  # its revenue stays on the day it was paid
+    entries = timeline(order)
+    assert entries.index("Refund of $25.00 failed.") < entries.index("Refunded $0.00 of $25.00.")
