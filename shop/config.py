@@ -31,6 +31,9 @@ class ConfigError(RuntimeError):
 def load_config() -> dict:
     """Build the app's settings from the environment."""
     env = _env("SHOP_ENV", "development")
+    # Secrets have stand-ins on a developer's laptop only: anywhere else, a known
+    # SECRET_KEY lets anyone sign a session cookie as any user, admins included.
+    laptop = env == "development"
     sandbox_url = _env("STRIPE_SANDBOX_URL", SANDBOX_URL)
     secret_key = _env("STRIPE_SECRET_KEY")
     if secret_key is None:
@@ -41,7 +44,7 @@ def load_config() -> dict:
         js_url = _env("STRIPE_JS_URL", STRIPE_JS)
     return {
         "SHOP_ENV": env,
-        "SECRET_KEY": _env("SECRET_KEY", "dev-only-not-secret" if env != "production" else None),
+        "SECRET_KEY": _env("SECRET_KEY", "dev-only-not-secret" if laptop else None),
         "SQLALCHEMY_DATABASE_URI": _env(
             "DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'shop.sqlite3'}"
         ),
@@ -55,7 +58,7 @@ def load_config() -> dict:
         "RESERVATION_MINUTES": _env_int("RESERVATION_MINUTES", 30),
         "STRIPE_SECRET_KEY": secret_key,
         "STRIPE_PUBLISHABLE_KEY": _env("STRIPE_PUBLISHABLE_KEY", "pk_test_sandbox"),
-        "STRIPE_WEBHOOK_SECRET": _env("STRIPE_WEBHOOK_SECRET", "whsec_sandbox"),
+        "STRIPE_WEBHOOK_SECRET": _env("STRIPE_WEBHOOK_SECRET", "whsec_sandbox" if laptop else None),
         "STRIPE_API_BASE": api_base,
         "STRIPE_JS_URL": js_url,
         "STRIPE_SANDBOX": api_base != STRIPE_API,
@@ -85,8 +88,9 @@ def _in_memory_sqlite(url) -> bool:
 
 def check_config(config: dict) -> None:
     """Refuse to run with settings that would lose money or leak sessions."""
-    if not config.get("SECRET_KEY"):
-        raise ConfigError("SECRET_KEY must be set in production.")
+    for key in ("SECRET_KEY", "STRIPE_WEBHOOK_SECRET"):
+        if not config.get(key):
+            raise ConfigError(f"{key} must be set unless SHOP_ENV is development.")
     if _in_memory_sqlite(config["SQLALCHEMY_DATABASE_URI"]):
         raise ConfigError(
             "An in-memory SQLite database cannot be shared by the shop's two connection pools"

@@ -22,3 +22,17 @@ def test_a_database_file_is_shared_by_both_pools(tmp_path):
     with app.app_context():
         assert db.engines[READS].url == db.engine.url
         dispose_all(db.engines)
+
+
+@pytest.mark.parametrize("env", ["production", "staging"])
+@pytest.mark.parametrize("secret", ["SECRET_KEY", "STRIPE_WEBHOOK_SECRET"])
+def test_a_shop_off_a_laptop_refuses_to_start_without_its_secrets(monkeypatch, env, secret):
+    # The laptop's stand-ins are public: a known SECRET_KEY signs anyone in as an admin.
+    monkeypatch.setenv("SHOP_ENV", env)
+    for name, value in {"SECRET_KEY": "a-real-secret", "STRIPE_SECRET_KEY": "sk_test_x",
+                        "STRIPE_PUBLISHABLE_KEY": "pk_test_x",
+                        "STRIPE_WEBHOOK_SECRET": "whsec_x"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv(secret)
+    with pytest.raises(ConfigError, match=f"{secret} must be set unless SHOP_ENV is development"):
+        create_app()
