@@ -111,7 +111,7 @@ def card_added():
     return redirect(url_for(".saved_cards"))
 
 
-@bp.post("/cards/<int:card_id>/default")
+@bp.post("/cards/<int(max=2147483647):card_id>/default")
 @login_required
 def make_default(card_id: int):
     card = _own_card(card_id)
@@ -119,7 +119,7 @@ def make_default(card_id: int):
     return redirect(url_for(".saved_cards"))
 
 
-@bp.post("/cards/<int:card_id>/remove")
+@bp.post("/cards/<int(max=2147483647):card_id>/remove")
 @login_required
 def remove_card(card_id: int):
     card = _own_card(card_id)

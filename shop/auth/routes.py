@@ -17,7 +17,8 @@ def _login_limit() -> str:
 
 def safe_next(target: str | None) -> str:
     """Only follow `next` to a path on this site; anything else goes home."""
-    if not target or "\\" in target:
+    if not target or "\\" in target or not target.isprintable():
+        # isprintable: CR and LF would split the Location header, which Werkzeug refuses.
         return url_for("catalog.index")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

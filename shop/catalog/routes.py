@@ -6,12 +6,16 @@ from shop.web.fragments import render_once
 from shop.web.readonly import reads_only
 
 bp = Blueprint("catalog", __name__)
+# Past any real catalog's last page; a larger number would overflow the database's OFFSET.
+LAST_PAGE = 100_000
 
 
 @bp.get("/")
 @reads_only
 def index():
     page = max(request.args.get("page", 1, type=int), 1)
+    if page > LAST_PAGE:
+        abort(404)
     products = catalog.listing(page, current_app.config["PRODUCTS_PER_PAGE"])
     if page > 1 and not products.items:
         abort(404)

@@ -54,6 +54,9 @@ CSV_HEADER = [
 ]
 
 
+# Order ids are 32-bit integers; a cursor naming a larger one is not ours.
+MAX_ID = 2**31 - 1
+
 @dataclass(frozen=True)
 class HistoryFilter:
     """What the admin asked for; empty fields do not filter."""
@@ -92,7 +95,8 @@ class Cursor:
             created_at = datetime.fromisoformat(stamp)
             if created_at.tzinfo is None:
                 return None
-            return cls(created_at, int(order_id))
+            number = int(order_id)
+            return cls(created_at, number) if 0 < number <= MAX_ID else None
         except (ValueError, UnicodeDecodeError):
             return None
 
@@ -155,7 +159,7 @@ def conditions(filters: HistoryFilter) -> list[ColumnElement[bool]]:
         where.append(Order.status == filters.status)
     if filters.date_from:
         where.append(Order.created_at >= _day_start(filters.date_from))
-    if filters.date_to:
+    if filters.date_to and filters.date_to < date.max:  # the last day there is bounds nothing
         where.append(Order.created_at < _day_start(filters.date_to + timedelta(days=1)))
     if filters.payment_status == "none":
         where.append(not_(exists(select(Payment.id).where(Payment.order_id == Order.id))))
