@@ -15,12 +15,12 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from shop.account.forms import CardActionForm, valid_request_key
+from shop.account.forms import CardActionForm
 from shop.extensions import db, limiter
 from shop.models import SavedCard
 from shop.services import cards
 from shop.services.stripe_client import PaymentsError
-from shop.web.requests import json_object
+from shop.web.requests import json_object, valid_request_key
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 

@@ -13,7 +13,7 @@ from shop.models import OrderStatus, SavedCard
 from shop.services import cards, intents, payments, stripe_client
 from shop.services.orders import OrderError
 from shop.web.readonly import reads_only
-from shop.web.requests import json_object
+from shop.web.requests import json_object, valid_request_key
 
 TOO_MANY = "Too many payment attempts. Please wait a minute and try again."
 
@@ -71,11 +71,17 @@ def create_intent(number: str):
 @limiter.limit(_intent_limit, error_message=TOO_MANY)
 @limiter.limit("30/hour", key_func=_per_order, error_message=TOO_MANY)
 def pay_with_saved_card(number: str):
+    """JSON: {card_id, attempt} → the intent's status; `attempt` is the page's key for
+    this click, so a retry of the click confirms once and a new click confirms again."""
     order = access.order_or_404(number)
-    card = _own_card(str(json_object().get("card_id", "")))
+    body = json_object()
+    card = _own_card(str(body.get("card_id", "")))
+    attempt = valid_request_key(body.get("attempt"))
+    if attempt is None:
+        return _json_error("Reload the page and try again.")
     return_url = url_for("checkout.payment_return", number=number, _external=True)
     try:
-        intent = intents.pay_with_saved_card(order, current_user, card, return_url)
+        intent = intents.pay_with_saved_card(order, current_user, card, return_url, attempt)
     except stripe_client.CardDeclined as error:
         db.session.commit()  # the declined attempt stays on the timeline
         return jsonify(error=error.message), 402

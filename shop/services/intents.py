@@ -106,9 +106,14 @@ def latest_intent_id(order: Order) -> str | None:
     )
 
 
-def pay_with_saved_card(order: Order, user: User, card: SavedCard, return_url: str) -> dict:
+def pay_with_saved_card(
+    order: Order, user: User, card: SavedCard, return_url: str, attempt: str
+) -> dict:
     """Create (or reuse) the intent and confirm it on the server with a saved card.
 
+    `attempt` names the customer's click: the confirm call's idempotency key holds
+    it, so a retry of the same click is answered once, while a new click (after a
+    failed 3-D Secure challenge, which leaves no charge behind) confirms again.
     Returns the intent; `requires_action` means the page must run handleNextAction.
     A decline raises CardDeclined after the failure is recorded.
     """
@@ -117,8 +122,6 @@ def pay_with_saved_card(order: Order, user: User, card: SavedCard, return_url: s
         intent = stripe_client.update_payment_intent(
             intent["id"], key=None, customer=user.stripe_customer_id
         )
-    latest = intent.get("latest_charge")
-    attempt = (latest["id"] if isinstance(latest, dict) else latest) or "first"
     try:
         intent = stripe_client.confirm_payment_intent(
             intent["id"],

@@ -1,4 +1,17 @@
+import re
+
 from flask import abort, request
+
+# A page names each attempt (a click, a submitted form) with a random key, so that a
+# repeat of the same attempt is recognised and a new attempt is not mistaken for one.
+REQUEST_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def valid_request_key(value: object) -> str | None:
+    """An attempt key from a JSON body, or None when it is missing or malformed."""
+    if isinstance(value, str) and REQUEST_KEY.fullmatch(value):
+        return value
+    return None
 
 
 def json_object() -> dict:

@@ -89,8 +89,15 @@ async function payWithNewCard() {
   window.location.assign(result.redirect);
 }
 
+// A new key for each click: the shop confirms one click's payment once, however often
+// the request is retried, and a click after a failed challenge is a new attempt.
+function attemptKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
 async function payWithSavedCard(cardId) {
-  const paid = await postJSON(data.savedCardUrl, { card_id: cardId });
+  const paid = await postJSON(data.savedCardUrl, { card_id: cardId, attempt: attemptKey() });
   if (paid.error) return showError(paid.error);
   if (paid.status === "requires_action") {
     const { error } = await stripe.handleNextAction({ clientSecret: paid.client_secret });

@@ -1,5 +1,7 @@
 """Saving a card while paying, and paying the next order with it."""
 
+import secrets
+
 import pytest
 
 from shop.extensions import db
@@ -13,8 +15,11 @@ def product(make_product):
     return make_product(name="Enamel mug", price_minor=2400, stock=20)
 
 
-def _pay_with(shopper, order, card):
-    return shopper.client.post(f"/orders/{order.number}/saved-card", json={"card_id": card.id})
+def _pay_with(shopper, order, card, attempt=None):
+    """The pay page's click on a saved card; each click names a new attempt."""
+    attempt = attempt or secrets.token_hex(16)
+    return shopper.client.post(f"/orders/{order.number}/saved-card",
+                               json={"card_id": card.id, "attempt": attempt})
 
 
 def test_saving_while_paying_keeps_one_card_the_default(customer, shopper, product, stripe_api):
@@ -133,6 +138,45 @@ def test_a_saved_3184_asks_for_a_challenge_when_paying(
     assert reload(order).status == "pending"
     sandbox.control.authenticate(answer["intent_id"], "complete")
     assert shopper.report(order, answer["intent_id"]).get_json()["status"] == "paid"
+
+
+def test_after_a_failed_challenge_the_same_saved_card_can_be_tried_again(
+    customer, cards_page, shopper, product, client, sandbox, stripe_api
+):
+    user = customer()
+    secret = cards_page.start().get_json()["client_secret"]
+    setup = cards_page.confirm(secret, "pm_card_authenticationRequired")
+    sandbox.control.authenticate(setup["id"], "complete", client_secret=secret)
+    client.get(f"/account/cards/added?setup_intent={setup['id']}")
+    [card] = cards.all_cards(user)
+    order = shopper.checkout((product, 1), email=user.email)
+    first = _pay_with(shopper, order, card).get_json()
+    sandbox.control.authenticate(first["intent_id"], "fail")  # the customer fails the challenge
+    assert shopper.report(order, first["intent_id"]).get_json()["status"] == "pending"
+
+    again = _pay_with(shopper, order, card).get_json()  # the same card, a new click
+
+    assert again["status"] == "requires_action"
+    at_stripe = stripe_api.v1.payment_intents.retrieve(again["intent_id"])
+    assert at_stripe["status"] == "requires_action"  # a new challenge, not the old answer
+    sandbox.control.authenticate(again["intent_id"], "complete")
+    assert shopper.report(order, again["intent_id"]).get_json()["status"] == "paid"
+
+
+def test_a_click_without_its_attempt_key_pays_nothing(
+    customer, cards_page, shopper, product, stripe_api
+):
+    user = customer()
+    cards_page.add("pm_card_visa")
+    [card] = cards.all_cards(user)
+    order = shopper.checkout((product, 1), email=user.email)
+
+    response = shopper.client.post(f"/orders/{order.number}/saved-card",
+                                   json={"card_id": card.id})
+
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "Reload the page and try again."
+    assert reload(order).status == "pending" and reload(order).payments == []
 
 
 def test_paying_with_another_users_card_is_404(make_user, auth, cards_page, shopper, product):

@@ -88,7 +88,7 @@ def sample_request(app, world: World, endpoint: str, resource: str) -> tuple[str
     if endpoint == "checkout.confirm":
         return url, {"json": {"payment_intent": world.intents[order.number]}}
     if endpoint == "checkout.pay_with_saved_card":
-        return url, {"json": {"card_id": world.card.id}}
+        return url, {"json": {"card_id": world.card.id, "attempt": "access-matrix-0123456789"}}
     return url, {"json": {}} if endpoint in JSON_ENDPOINTS else {"data": {}}
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from shop.account.forms import REQUEST_KEY
+from shop.web.requests import REQUEST_KEY
 from tests.security.fuzzing import FUZZ, JSON_BODIES, RAW_BODIES, json_objects
 from tests.security.world import state
 
