@@ -82,7 +82,7 @@ def setup_intent():
         intent = cards.start_setup(current_user, request_key)
     except PaymentsError as error:
         db.session.commit()  # a customer created on the way is real at Stripe: keep it
-        return jsonify(error=error.message), 502
+        return jsonify(error=error.customer_message), 502
     db.session.commit()
     return jsonify(client_secret=intent["client_secret"])
 
@@ -97,7 +97,7 @@ def card_added():
     try:
         result = cards.finish_setup(current_user, setup_intent_id)
     except PaymentsError as error:
-        flash(error.message, "error")
+        flash(error.customer_message, "error")
         return redirect(url_for(".add_card"))
     if result is None:
         abort(404)

@@ -35,6 +35,13 @@ def _json_error(message: str, status: int = 400):
     return jsonify(error=message), status
 
 
+def _told(error: OrderError | stripe_client.PaymentsError) -> str:
+    """What the customer is told: the order's reason, or Stripe's in customer words."""
+    if isinstance(error, stripe_client.PaymentsError):
+        return error.customer_message
+    return str(error)
+
+
 @bp.get("/orders/<number>/pay")
 @reads_only
 def pay(number: str):
@@ -62,7 +69,7 @@ def create_intent(number: str):
         customer_id = cards.ensure_customer(user) if save_card else None
         intent = intents.ensure_intent(order, customer_id=customer_id, save_card=save_card)
     except (OrderError, stripe_client.PaymentsError) as error:
-        return _json_error(getattr(error, "message", str(error)))
+        return _json_error(_told(error))
     db.session.commit()
     return jsonify(client_secret=intent["client_secret"], intent_id=intent["id"])
 
@@ -86,7 +93,7 @@ def pay_with_saved_card(number: str):
         db.session.commit()  # the declined attempt stays on the timeline
         return jsonify(error=error.message), 402
     except (OrderError, stripe_client.PaymentsError) as error:
-        return _json_error(getattr(error, "message", str(error)))
+        return _json_error(_told(error))
     db.session.commit()
     return jsonify(
         status=intent["status"],
@@ -115,7 +122,7 @@ def confirm(number: str):
     except payments.PaymentMismatch:
         return _json_error("That payment does not belong to this order.", 404)
     except stripe_client.PaymentsError as error:
-        return _json_error(error.message, 503)
+        return _json_error(error.customer_message, 503)
     status = order.status  # read before the commit expires it
     db.session.commit()
     return jsonify(status=status, redirect=url_for("checkout.status", number=number))

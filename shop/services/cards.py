@@ -37,16 +37,18 @@ class SetupResult:
 def ensure_customer(user: User) -> str:
     """The user's Stripe Customer id, creating the customer the first time it is needed.
 
-    The idempotency key is derived from the user, so two requests racing to create
-    it get the same customer back, and from how many of the user's customers were
-    deleted at Stripe, so the one after a deletion is a new customer. Guests have no
-    `User` and never get one.
+    The idempotency key is derived from the user (its id and when it was created:
+    ids start again at 1 in every database sharing a Stripe account), so two requests
+    racing to create it get the same customer back, and from how many of the user's
+    customers were deleted at Stripe, so the one after a deletion is a new customer.
+    Guests have no `User` and never get one.
     """
     if user.stripe_customer_id:
         return user.stripe_customer_id
     customer = stripe_client.create_customer(
         stripe_client.idempotency_key(
-            "user", user.id, "customer", user.deleted_stripe_customers + 1
+            "user", user.id, f"{user.created_at.timestamp():.6f}", "customer",
+            user.deleted_stripe_customers + 1,
         ),
         email=user.email,
         name=user.name or None,

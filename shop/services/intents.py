@@ -52,7 +52,9 @@ def ensure_intent(order: Order, *, customer_id: str | None = None, save_card: bo
     attempt = len(attempts)
     try:
         intent = stripe_client.create_payment_intent(
-            key=stripe_client.idempotency_key("order", order.id, "intent", attempt),
+            # The order's random number, not its id: ids start again at 1 in every
+            # database (a reset development shop, staging) sharing a Stripe account.
+            key=stripe_client.idempotency_key("order", order.number, "intent", attempt),
             amount=order.total_minor,
             currency=order.currency,
             automatic_payment_methods={"enabled": True},

@@ -21,10 +21,14 @@ import stripe
 from flask import current_app
 
 UNAVAILABLE = "Payments are temporarily unavailable, your order is saved — try again in a minute."
+# Stripe's text for a refused request is written for developers ("No such
+# payment_intent: ...", "Keys for idempotent requests can only be used with ...").
+REFUSED = "This payment could not go ahead. Please reload the page and try again."
 
 
 class PaymentsError(Exception):
-    """A Stripe call failed; `message` is safe to show a customer or an admin."""
+    """A Stripe call failed. `message` is Stripe's, for admins and logs;
+    `customer_message` is what a customer is shown."""
 
     def __init__(
         self,
@@ -42,6 +46,11 @@ class PaymentsError(Exception):
         self.status = status
         self.payment_intent = payment_intent
 
+    @property
+    def customer_message(self) -> str:
+        """A decline's reason or the outage notice are written for customers already."""
+        return self.message
+
 
 class CardDeclined(PaymentsError):
     """The card was declined or needs authentication that cannot happen here (402)."""
@@ -49,6 +58,10 @@ class CardDeclined(PaymentsError):
 
 class InvalidRequest(PaymentsError):
     """Stripe refused the request (400/404): a bug, or a state Stripe will not allow."""
+
+    @property
+    def customer_message(self) -> str:
+        return REFUSED
 
 
 class NotFound(InvalidRequest):

@@ -1,0 +1,58 @@
+"""Databases that share one Stripe account (a development shop started afresh, a
+staging copy) number their orders and users from 1 again: Stripe must not take one
+database's request for another's, and what Stripe says to developers stays out of
+customers' sight."""
+
+from shop.extensions import db
+from shop.services import cards, stripe_client
+from tests.conftest import _wipe
+
+
+def start_afresh() -> None:
+    """The shop's database emptied and numbered from 1 again; Stripe keeps everything."""
+    db.session.remove()
+    _wipe()
+
+
+def test_a_shop_started_afresh_takes_payment_for_its_new_first_order(
+    shopper, make_product, stripe_api
+):
+    first = shopper.checkout((make_product(price_minor=1500), 1))
+    assert shopper.start(first).status_code == 200
+    first_id = first.id
+    start_afresh()
+    order = shopper.checkout((make_product(price_minor=4200), 1))
+    assert order.id == first_id  # the same id, another order
+
+    started = shopper.start(order)
+
+    assert started.status_code == 200, started.get_json()
+    intent = stripe_api.v1.payment_intents.retrieve(started.get_json()["intent_id"])
+    assert (intent["amount"], intent["metadata"]["order_number"]) == (4200, order.number)
+
+
+def test_a_shop_started_afresh_makes_its_new_first_user_a_customer(make_user, stripe_api):
+    first = make_user(email="ann@example.com")
+    cards.ensure_customer(first)
+    db.session.commit()
+    first_id = first.id
+    start_afresh()
+    user = make_user(email="bo@example.com")
+    assert user.id == first_id
+
+    customer_id = cards.ensure_customer(user)
+
+    assert stripe_api.v1.customers.retrieve(customer_id)["email"] == "bo@example.com"
+
+
+def test_a_payment_stripe_no_longer_knows_is_told_in_customer_words(
+    shopper, make_product, sandbox
+):
+    order = shopper.checkout((make_product(price_minor=1500), 1))
+    intent_id = shopper.start(order).get_json()["intent_id"]
+    sandbox.control.reset()  # the intent is gone at Stripe (another account, a reset)
+
+    response = shopper.report(order, intent_id)
+
+    assert response.status_code == 503
+    assert response.get_json()["error"] == stripe_client.REFUSED
