@@ -44,6 +44,22 @@ def test_login_and_logout(client, auth, make_user):
     assert b"Log in" in client.get("/").data
 
 
+def test_signing_out_leaves_nothing_of_the_visit_behind(client, auth, make_user, make_product):
+    make_user(email="ann@example.com", password="right-password")
+    mug, cup = make_product(name="Mug"), make_product(name="Cup")
+    client.post("/cart/add", data={"product_id": mug.id, "quantity": 1})
+    placed = client.post("/checkout", data={"email": "ann@example.com"})
+    guest_order = placed.headers["Location"].removesuffix("/pay")
+    assert client.get(guest_order).status_code == 200
+    auth.login("ann@example.com", "right-password")
+    client.post("/cart/add", data={"product_id": cup.id, "quantity": 1})
+
+    auth.logout()
+
+    assert client.get(guest_order).status_code == 404
+    assert b"Your cart is empty" in client.get("/cart/").data
+
+
 def test_wrong_password_is_refused(client, auth, make_user):
     make_user(email="ann@example.com", password="right-password")
     page = auth.login("ann@example.com", "wrong-password")

@@ -1,6 +1,15 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from shop.auth.forms import LoginForm, RegisterForm
@@ -62,5 +71,8 @@ def register():
 def logout():
     if EmptyForm().validate_on_submit() and current_user.is_authenticated:
         logout_user()
+        # Nothing of the visit stays behind for the next person at this browser: not
+        # the cart, nor the guest orders it could open.
+        session.clear()
         flash("You are signed out.", "info")
     return redirect(url_for("catalog.index"))
