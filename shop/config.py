@@ -69,6 +69,8 @@ def load_config() -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10/minute;50/hour"),
         "INTENT_RATE_LIMIT": _env("INTENT_RATE_LIMIT", "20/minute;100/hour"),
+        # Each order placed holds its stock for RESERVATION_MINUTES.
+        "CHECKOUT_RATE_LIMIT": _env("CHECKOUT_RATE_LIMIT", "10/minute;50/hour"),
         "PROXY_FIX": _env_int("PROXY_FIX", 0),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -26,6 +26,12 @@ def _per_order() -> str:
     return f"order:{request.view_args.get('number')}" if request.view_args else "order:?"
 
 
+def _order_was_visible(response) -> bool:
+    """Only requests from visitors who may see the order use up its allowance: a
+    stranger's (answered 404) must not be able to block its owner from paying."""
+    return response.status_code != 404
+
+
 def _signed_in_user():
     return current_user if current_user.is_authenticated else None
 
@@ -60,7 +66,8 @@ def pay(number: str):
 
 @bp.post("/orders/<number>/intent")
 @limiter.limit(_intent_limit, error_message=TOO_MANY)
-@limiter.limit("30/hour", key_func=_per_order, error_message=TOO_MANY)
+@limiter.limit("30/hour", key_func=_per_order, error_message=TOO_MANY,
+               deduct_when=_order_was_visible)
 def create_intent(number: str):
     order = access.order_or_404(number)
     user = _signed_in_user()
@@ -76,7 +83,8 @@ def create_intent(number: str):
 
 @bp.post("/orders/<number>/saved-card")
 @limiter.limit(_intent_limit, error_message=TOO_MANY)
-@limiter.limit("30/hour", key_func=_per_order, error_message=TOO_MANY)
+@limiter.limit("30/hour", key_func=_per_order, error_message=TOO_MANY,
+               deduct_when=_order_was_visible)
 def pay_with_saved_card(number: str):
     """JSON: {card_id, attempt} → the intent's status; `attempt` is the page's key for
     this click, so a retry of the click confirms once and a new click confirms again."""
@@ -114,6 +122,7 @@ def _own_card(card_id: str) -> SavedCard:
 
 
 @bp.post("/orders/<number>/confirm")
+@limiter.limit(_intent_limit, error_message=TOO_MANY)  # each report asks Stripe
 def confirm(number: str):
     order = access.order_or_404(number)
     intent_id = json_object().get("payment_intent")
@@ -129,6 +138,7 @@ def confirm(number: str):
 
 
 @bp.get("/orders/<number>/return")
+@limiter.limit(_intent_limit, error_message=TOO_MANY)  # each visit asks Stripe
 def payment_return(number: str):
     """Stripe sends the customer back here after 3-D Secure or a redirect.
 

@@ -1,16 +1,24 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from shop.cart.routes import session_cart, store_cart
 from shop.checkout import access
 from shop.checkout.blueprint import bp
 from shop.checkout.forms import CheckoutForm
-from shop.extensions import db
+from shop.extensions import db, limiter
 from shop.services import orders
 from shop.web.readonly import reads_only
 
 
+def _checkout_limit() -> str:
+    return current_app.config["CHECKOUT_RATE_LIMIT"]
+
+
 @bp.post("/checkout")
+@limiter.limit(
+    _checkout_limit,
+    error_message="Too many orders placed from here. Please wait a few minutes and try again.",
+)
 def checkout():
     form = CheckoutForm()
     cart = session_cart()

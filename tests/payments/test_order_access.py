@@ -98,3 +98,34 @@ def test_intent_creation_is_rate_limited_with_a_clear_message(
         response.get_json()["error"]
         == "Too many payment attempts. Please wait a minute and try again."
     )
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "INTENT_RATE_LIMIT": "1000/minute"}]
+)
+def test_strangers_cannot_use_up_an_orders_payment_attempts(
+    app, client, stripe_config, make_product, browser_stripe
+):
+    app.config.update(stripe_config)
+    order = Shopper(client, browser_stripe).checkout((make_product(), 1))
+    with app.test_client() as stranger:  # knows the number, may not see the order
+        codes = {stranger.post(f"/orders/{order.number}/intent", json={}).status_code
+                 for _ in range(31)}
+    assert codes == {404}
+
+    assert client.post(f"/orders/{order.number}/intent", json={}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "CHECKOUT_RATE_LIMIT": "2/minute"}]
+)
+def test_placing_orders_is_rate_limited_with_a_clear_message(client, make_product):
+    mug = make_product(stock=50)
+    codes = []
+    for _ in range(3):
+        client.post("/cart/add", data={"product_id": mug.id, "quantity": 1})
+        codes.append(client.post("/checkout", data={"email": "ann@example.com"}).status_code)
+    assert codes == [302, 302, 429]
+    page = client.post("/checkout", data={"email": "ann@example.com"}).get_data(as_text=True)
+    assert "Too many orders placed from here." in page
+    assert db.session.execute(db.select(db.func.count(Order.id))).scalar_one() == 2
