@@ -5,7 +5,11 @@ The real `stripe` SDK talks HTTP to a sandbox running in a thread; nothing in
 `app_config` with `stripe_config` in their conftest.
 """
 
+import hashlib
+import hmac
+import json
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -13,6 +17,7 @@ import stripe
 
 from shop.extensions import db
 from shop.models import Order
+from shop.services import webhooks
 from stripe_sandbox.testing import RunningSandbox, run_sandbox
 from tests.conftest import POSTGRES_URL, LiveServer
 
@@ -137,3 +142,23 @@ def shopper(client, browser_stripe) -> Shopper:
 def reload(order: Order) -> Order:
     db.session.expire_all()
     return db.session.get(Order, order.id)
+
+
+def signed(payload: bytes, secret: str = WEBHOOK_SECRET) -> str:
+    timestamp = int(time.time())
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256)
+    return f"t={timestamp},v1={digest.hexdigest()}"
+
+
+@pytest.fixture
+def deliver(stripe_api):
+    """Deliver an event Stripe sent earlier (the newest of `event_type` about `object_id`)
+    straight to the shop's webhook inbox, as Stripe would."""
+
+    def send(event_type: str, object_id: str) -> tuple[int, str]:
+        events = stripe_api.v1.events.list(params={"type": event_type, "limit": 100})
+        event = next(e for e in events.data if e["data"]["object"]["id"] == object_id)
+        payload = json.dumps(event.to_dict()).encode()
+        return webhooks.receive(payload, signed(payload))
+
+    return send

@@ -100,6 +100,9 @@ def sync_refund(
         db.select(Refund).where(Refund.stripe_refund_id == refund["id"])
     ).scalar_one_or_none()
     if row is None:
+        # Its webhook may land before the admin's own request does: the refund's
+        # metadata still names who asked.
+        requested_by = requested_by or _requester(refund)
         row = Refund(
             order_id=order.id,
             payment_id=payment.id,
@@ -141,6 +144,16 @@ def sync_refund(
 _REFUND_STAGE = {"pending": 0, "requires_action": 0, "succeeded": 1, "failed": 2, "canceled": 2}
 # A dispute ends won or lost (or, for an inquiry, warning_closed) and stays so.
 _DISPUTE_ENDED = {"won", "lost", "warning_closed"}
+
+
+def _requester(refund: dict) -> User | None:
+    """The shop's user whose email `request_refund` put in the refund's metadata."""
+    email = (refund.get("metadata") or {}).get("requested_by")
+    if not isinstance(email, str) or "@" not in email:
+        return None
+    return db.session.execute(
+        db.select(User).where(db.func.lower(User.email) == email.lower())
+    ).scalar_one_or_none()
 
 
 def _copy_refund(row: Refund, refund: dict) -> None:

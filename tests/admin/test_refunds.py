@@ -192,3 +192,17 @@ def test_a_refund_that_fails_later_leaves_the_order_paid_on_its_day(
     assert order.paid_at == paid_at  # its revenue stays on the day it was paid
     entries = timeline(order)
     assert entries.index("Refund of $25.00 failed.") < entries.index("Refunded $0.00 of $25.00.")
+
+
+def test_a_refund_whose_event_lands_first_still_names_the_admin(
+    admin, paid_order, stripe_api, deliver
+):
+    intent_id = paid_order.payments[0].intent_id
+    # What the refund form sends Stripe; Stripe's refund.created reaches the shop first.
+    refund = stripe_api.v1.refunds.create({"payment_intent": intent_id, "amount": 500,
+                                           "metadata": {"requested_by": ADMIN[0]}})
+    assert deliver("refund.created", refund.id) == (200, "processed")
+
+    order = reload(paid_order)
+    assert f"Refund of $5.00 requested by {ADMIN[0]}." in timeline(order)
+    assert db.session.execute(db.select(Refund.requested_by_id)).scalar_one() == admin.id

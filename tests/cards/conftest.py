@@ -2,15 +2,9 @@
 sandbox and driven through the real SDK; `browser_stripe` plays Stripe.js's part.
 """
 
-import hashlib
-import hmac
-import json
 import time
 
 import pytest
-
-from shop.services import webhooks
-from tests.payments_support import WEBHOOK_SECRET
 
 RETURN_URL = "http://localhost/account/cards/added"
 
@@ -64,22 +58,3 @@ class CardActions:
 @pytest.fixture
 def cards_page(client, browser_stripe) -> CardActions:
     return CardActions(client, browser_stripe)
-
-
-def signed(payload: bytes, secret: str = WEBHOOK_SECRET) -> str:
-    timestamp = int(time.time())
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256)
-    return f"t={timestamp},v1={digest.hexdigest()}"
-
-
-@pytest.fixture
-def deliver(stripe_api):
-    """Deliver an event Stripe sent earlier (the newest of `event_type` about `object_id`)."""
-
-    def send(event_type: str, object_id: str) -> tuple[int, str]:
-        events = stripe_api.v1.events.list(params={"type": event_type, "limit": 100})
-        event = next(e for e in events.data if e["data"]["object"]["id"] == object_id)
-        payload = json.dumps(event.to_dict()).encode()
-        return webhooks.receive(payload, signed(payload))
-
-    return send
