@@ -1,3 +1,5 @@
+from html import unescape
+
 import pytest
 
 from shop.extensions import db
@@ -99,6 +101,22 @@ def test_items_that_went_inactive_or_out_of_stock_are_flagged_not_dropped(client
     assert "Lamp" in page and "No longer available." in page
     assert "can't be bought as they are" in page
     assert cart_of(client) == {str(mug.id): 2, str(lamp.id): 1}
+
+
+def test_a_product_priced_in_another_currency_is_not_sold(app, client, make_product):
+    yen = make_product(name="Teapot", price_minor=1999, currency="jpy")  # from before a switch
+    assert "Teapot: Not sold in this shop's currency." in unescape(
+        add(client, yen.id).get_data(as_text=True))
+    assert cart_of(client) == {}
+
+    mug = make_product(name="Mug", price_minor=1999)
+    add(client, mug.id)
+    app.config["SHOP_CURRENCY"] = "eur"  # the shop changed currency with the mug in a cart
+    page = unescape(client.get("/cart/").get_data(as_text=True))
+    assert "Not sold in this shop's currency." in page
+    checkout = client.post("/checkout", data={"email": "ann@example.com"},
+                           follow_redirects=True)
+    assert "can't be bought as they are" in checkout.get_data(as_text=True)
 
 
 def test_cart_count_in_navigation(client, make_product):

@@ -6,6 +6,8 @@ it in the session); everything priced is recomputed here on every read.
 
 from dataclasses import dataclass, field
 
+from flask import current_app
+
 from shop.extensions import db
 from shop.models import Product
 
@@ -42,10 +44,22 @@ class CartView:
         return not self.lines
 
 
+# Orders are charged in the shop's currency (SHOP_CURRENCY) at the product's price in
+# minor units: a product priced in another currency (left over after the setting
+# changed) would be charged the same number in the wrong currency, so it is not sold.
+FOREIGN_CURRENCY = "Not sold in this shop's currency."
+
+
+def _sold_here(product: Product) -> bool:
+    return product.currency.lower() == current_app.config["SHOP_CURRENCY"]
+
+
 def _buyable(product_id: object) -> Product:
     product = db.session.get(Product, product_id) if isinstance(product_id, int) else None
     if product is None or not product.active:
         raise CartError("That product is not available.")
+    if not _sold_here(product):
+        raise CartError(f"{product.name}: {FOREIGN_CURRENCY}")
     return product
 
 
@@ -99,6 +113,8 @@ def view(cart: dict[str, int]) -> CartView:
         problem = None
         if not product.active:
             problem = "No longer available."
+        elif not _sold_here(product):
+            problem = FOREIGN_CURRENCY
         elif product.stock < 1:
             problem = "Out of stock."
         elif quantity > product.stock:
