@@ -69,6 +69,13 @@ def create(sb: Sandbox, call: Call) -> dict[str, Any]:
     if charge["status"] != "succeeded" or not charge["captured"]:
         raise invalid(f"Charge {charge['id']} has not been captured and cannot be refunded; "
                       "cancel its PaymentIntent instead.", param="charge")
+    if charge["disputed"] and any(
+        obj.get("object") == "dispute" and obj["charge"] == charge["id"]
+        and not obj["is_charge_refundable"] for obj in sb.objects.values()
+    ):
+        # A chargeback already takes the money back; Stripe refuses to refund it twice.
+        raise StripeError(400, f"Charge {charge['id']} has been charged back; cannot issue a "
+                          "refund.", code="charge_disputed")
     currency = charge["currency"]
     unrefunded = charge["amount_captured"] - charge["amount_refunded"]
     amount = params.get("amount")

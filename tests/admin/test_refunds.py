@@ -206,3 +206,15 @@ def test_a_refund_whose_event_lands_first_still_names_the_admin(
     order = reload(paid_order)
     assert f"Refund of $5.00 requested by {ADMIN[0]}." in timeline(order)
     assert db.session.execute(db.select(Refund.requested_by_id)).scalar_one() == admin.id
+
+
+def test_a_charged_back_order_cannot_be_refunded_again(boss, paid_order, sandbox, stripe_api):
+    sandbox.control.create_dispute(paid_order.payments[0].intent_id, reason="fraudulent")
+
+    response = boss.post(f"/admin/orders/{paid_order.number}/refund",
+                         data=refund_form(boss, paid_order), follow_redirects=True)
+
+    assert "has been charged back; cannot issue a refund." in response.get_data(as_text=True)
+    order = reload(paid_order)
+    assert (order.status, order.amount_refunded_minor) == ("paid", 0)
+    assert db.session.execute(db.select(db.func.count(Refund.id))).scalar_one() == 0

@@ -95,3 +95,13 @@ def test_unknown_dispute(client):
     with pytest.raises(stripe.InvalidRequestError) as caught:
         client.v1.disputes.retrieve("du_nope")
     assert caught.value.http_status == 404
+
+
+def test_a_charged_back_charge_cannot_be_refunded(client, control, pay):
+    intent = pay()
+    control.create_dispute(intent.id, reason="fraudulent")
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        client.v1.refunds.create(params={"payment_intent": intent.id, "amount": 500})
+    assert refused.value.code == "charge_disputed"
+    assert "has been charged back; cannot issue a refund" in refused.value.user_message
+    assert client.v1.refunds.list(params={"payment_intent": intent.id}).data == []

@@ -24,7 +24,8 @@ def fixtures():
 def objects(client, control, pay):
     customer = client.v1.customers.create(params={"email": "shape@example.com"})
     intent = pay("pm_card_createDispute", customer=customer.id)
-    refund = client.v1.refunds.create(params={"payment_intent": intent.id, "amount": 100})
+    refunded = pay()  # a charged-back charge cannot be refunded
+    refund = client.v1.refunds.create(params={"payment_intent": refunded.id, "amount": 100})
     setup = client.v1.setup_intents.create(params={"payment_method_types": ["card"]})
     dispute = client.v1.disputes.list().data[0]
     fetch = control.get_object
