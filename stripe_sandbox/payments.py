@@ -143,8 +143,10 @@ def _succeed(sb, intent, pm, charge, authenticated: bool) -> None:
 def fail(sb, intent, pm, decline: cards.Decline, *, authenticated: bool = False):
     charge = charges.build(sb, intent, pm, status="failed", decline=decline,
                            authenticated=authenticated)
+    # As at Stripe, a failed attempt lets go of its payment method: it is named only in
+    # last_payment_error, and the next confirm must bring one.
     intent.update(status="requires_payment_method", latest_charge=charge["id"],
-                  next_action=None, processing=None,
+                  next_action=None, processing=None, payment_method=None,
                   last_payment_error=_payment_error(decline, charge["id"], pm))
     _use_up(sb, pm)
     sb.emit("charge.failed", charge)
@@ -169,7 +171,7 @@ def settle(sb: Sandbox, intent_id: str, outcome: str) -> None:
     decline = cards.GENERIC
     charge.update(status="failed", failure_code=decline.code, failure_message=decline.message,
                   outcome=charges.outcome(decline))
-    intent.update(status="requires_payment_method", processing=None,
+    intent.update(status="requires_payment_method", processing=None, payment_method=None,
                   last_payment_error=_payment_error(decline, charge["id"], pm))
     sb.emit("charge.failed", charge)
     sb.emit("payment_intent.payment_failed", intent)
@@ -198,10 +200,12 @@ def authenticate(sb: Sandbox, intent: dict[str, Any], complete: bool) -> None:
     if complete:
         pay(sb, intent, pm, authenticated=True)
         return
-    intent.update(status="requires_payment_method", next_action=None, last_payment_error={
+    error = {
         "type": "invalid_request_error", "code": "payment_intent_authentication_failure",
         "doc_url": "https://stripe.com/docs/error-codes/payment-intent-authentication-failure",
-        "message": AUTH_FAILED_MESSAGE, "payment_method": copy.deepcopy(pm)})
+        "message": AUTH_FAILED_MESSAGE, "payment_method": copy.deepcopy(pm)}
+    intent.update(status="requires_payment_method", next_action=None, payment_method=None,
+                  last_payment_error=error)
     sb.emit("payment_intent.payment_failed", intent)
 
 

@@ -91,7 +91,8 @@ def finish(sb: Sandbox, si: dict[str, Any], pm: dict[str, Any], *, authenticated
 
 
 def fail(sb: Sandbox, si: dict[str, Any], pm: dict[str, Any], error: dict[str, Any]):
-    si.update(status="requires_payment_method", next_action=None, last_setup_error=error)
+    si.update(status="requires_payment_method", next_action=None, payment_method=None,
+              last_setup_error=error)
     sb.emit("setup_intent.setup_failed", si)
     return error
 

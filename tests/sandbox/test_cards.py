@@ -41,6 +41,9 @@ def test_declines(client, pay, pm, code, decline_code, message):
     intent = error.error.payment_intent
     assert intent.status == "requires_payment_method"
     assert intent.last_payment_error.decline_code == decline_code
+    # The declined card is only named in the error: the next confirm must bring one.
+    assert intent.payment_method is None
+    assert intent.last_payment_error.payment_method.id.startswith("pm_")
     charge = client.v1.charges.retrieve(intent.latest_charge)
     assert charge.status == "failed"
     assert (charge.failure_code, charge.failure_message) == (code, message)
@@ -118,7 +121,10 @@ def test_three_d_secure_fail(client, control, pay):
         "payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent "
         "again.")
     assert failed.latest_charge is None
+    assert failed.payment_method is None and error.payment_method.id.startswith("pm_")
     assert client.v1.events.list().data[0].type == "payment_intent.payment_failed"
+    with pytest.raises(stripe.InvalidRequestError, match="missing a payment method"):
+        client.v1.payment_intents.confirm(intent.id)
 
 
 def test_authenticate_needs_the_right_secret(control, pay):
