@@ -101,6 +101,16 @@ class Delivery:
                 "delivered": self.delivered, "dropped": self.dropped}
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Stripe never follows a redirect: a 3xx answer is a failed delivery, retried."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None  # urllib then raises the 3xx as an HTTPError
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 class WebhookSender:
     def __init__(self, forward_to: str | None = None, secret: str = "whsec_sandbox",  # noqa: S107
                  retry_base: float = 1.0, max_attempts: int = 6, timeout: float = 10.0,
@@ -276,7 +286,7 @@ class WebhookSender:
         })
         at = time.time()
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with _OPENER.open(request, timeout=self.timeout) as response:
                 return {"at": at, "status_code": response.status}
         except urllib.error.HTTPError as error:
             return {"at": at, "status_code": error.code}

@@ -109,7 +109,8 @@ class Receiver:
         finally:
             with self.lock:
                 self.in_flight -= 1
-        return Response("ok", status=status)(environ, start_response)
+        headers = {"Location": self.url} if 300 <= status < 400 else {}
+        return Response("ok", status=status, headers=headers)(environ, start_response)
 
     def event_ids(self) -> list[str]:
         with self.lock:

@@ -57,6 +57,16 @@ def test_retries_on_500_until_2xx(client, control, receiver):
     assert gaps[1] > 0.35
 
 
+def test_a_redirect_is_a_failed_delivery_not_followed(client, control, receiver):
+    control.configure(retry_base=0.2)
+    receiver.statuses = [302, 301]  # e.g. http:// sent on to https://
+    client.v1.customers.create()
+    control.wait_for_deliveries()
+    (delivery,) = control.deliveries()
+    assert [a["status_code"] for a in delivery["attempts"]] == [302, 301, 200]
+    assert [item["status"] for item in receiver.received] == [302, 301, 200]  # all POSTs
+
+
 def test_gives_up_after_max_attempts(client, control, receiver):
     control.configure(max_attempts=3)
     receiver.statuses = [500] * 10
