@@ -121,16 +121,21 @@ def test_a_3155_set_up_first_pays_without_a_challenge(
     assert reload(order).status == "paid"
 
 
-def test_a_saved_3184_asks_for_a_challenge_when_paying(
-    customer, cards_page, shopper, product, client, sandbox
-):
+@pytest.fixture
+def saved_3184(customer, cards_page, shopper, product, client, sandbox):
+    """A customer's saved 3184 card (authenticated once, at setup, yet every payment
+    asks for a challenge) and a new order of theirs: (card, order)."""
     user = customer()
     secret = cards_page.start().get_json()["client_secret"]
     setup = cards_page.confirm(secret, "pm_card_authenticationRequired")
     sandbox.control.authenticate(setup["id"], "complete", client_secret=secret)
     client.get(f"/account/cards/added?setup_intent={setup['id']}")
     [card] = cards.all_cards(user)
-    order = shopper.checkout((product, 1), email=user.email)
+    return card, shopper.checkout((product, 1), email=user.email)
+
+
+def test_a_saved_3184_asks_for_a_challenge_when_paying(saved_3184, shopper, sandbox):
+    card, order = saved_3184
 
     answer = _pay_with(shopper, order, card).get_json()
 
@@ -141,15 +146,9 @@ def test_a_saved_3184_asks_for_a_challenge_when_paying(
 
 
 def test_after_a_failed_challenge_the_same_saved_card_can_be_tried_again(
-    customer, cards_page, shopper, product, client, sandbox, stripe_api
+    saved_3184, shopper, sandbox, stripe_api
 ):
-    user = customer()
-    secret = cards_page.start().get_json()["client_secret"]
-    setup = cards_page.confirm(secret, "pm_card_authenticationRequired")
-    sandbox.control.authenticate(setup["id"], "complete", client_secret=secret)
-    client.get(f"/account/cards/added?setup_intent={setup['id']}")
-    [card] = cards.all_cards(user)
-    order = shopper.checkout((product, 1), email=user.email)
+    card, order = saved_3184
     first = _pay_with(shopper, order, card).get_json()
     sandbox.control.authenticate(first["intent_id"], "fail")  # the customer fails the challenge
     assert shopper.report(order, first["intent_id"]).get_json()["status"] == "pending"
