@@ -5,7 +5,6 @@ from typing import Any
 
 from flask import Flask
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -13,6 +12,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from shop.database import Session
+from shop.web.limits import client_key
 
 
 class Base(DeclarativeBase):
@@ -43,4 +43,4 @@ db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrations()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address)
+limiter = Limiter(key_func=client_key)

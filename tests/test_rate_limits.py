@@ -32,6 +32,18 @@ def test_pages_without_a_limit_are_not_counted(client):
     assert {client.get("/auth/login").status_code for _ in range(3)} == {200}
 
 
+@pytest.mark.parametrize("app_config", [LIMITED])
+def test_an_ipv6_network_counts_as_one_client(client):
+    def attempt(address):
+        return client.post("/auth/login", data={"email": "a@example.com", "password": "x"},
+                           environ_base={"REMOTE_ADDR": address}).status_code
+
+    # One host's /64: a new address for each attempt buys no fresh attempts.
+    assert [attempt(f"2001:db8:1:2::{n}") for n in range(1, 4)] == [200, 200, 429]
+    assert attempt("2001:db8:1:3::1") == 200  # another network
+    assert [attempt("192.0.2.1"), attempt("192.0.2.2")] == [200, 200]  # IPv4 as before
+
+
 def small_app(**config) -> Flask:
     """An app with a limiter of its own: app-wide limits would outlive the shop's app."""
     app = Flask(__name__)

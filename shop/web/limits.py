@@ -10,6 +10,7 @@ comparable to rendering a small template. They are kept for the decorated views,
 and left untouched when settings add app-wide limits.
 """
 
+import ipaddress
 from functools import partial, wraps
 
 from flask import Flask, current_app, request
@@ -18,6 +19,24 @@ from flask_limiter import Limiter
 APP_WIDE = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
 # Flask-Limiter marks the wrapper its `limit` decorator puts around a view with this.
 DECORATED_MARK = "__wrapper-limiter-instance"
+
+
+def client_key() -> str:
+    """Who a rate limit counts: the client's IPv4 address, or its IPv6 /64 network.
+
+    One IPv6 host is usually handed a whole /64 and can pick a new address in it for
+    every request, so counting single IPv6 addresses would count nothing.
+    """
+    address = request.remote_addr or "unknown"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:  # ::ffff:192.0.2.1 is that IPv4 client
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 
 def _belongs_to(hook, limiter: Limiter) -> bool:
