@@ -83,14 +83,18 @@ def test_checkout_email_is_prefilled_for_signed_in_customers(client, auth, make_
     assert 'value="ann@example.com"' in client.get("/cart/").get_data(as_text=True)
 
 
+@pytest.fixture
+def limited_order(app, client, stripe_config, make_product, browser_stripe) -> Order:
+    """An order placed by `client` in an app whose rate limits are on (`app_config`)."""
+    app.config.update(stripe_config)
+    return Shopper(client, browser_stripe).checkout((make_product(), 1))
+
+
 @pytest.mark.parametrize(
     "app_config", [{"RATELIMIT_ENABLED": True, "INTENT_RATE_LIMIT": "3/minute"}]
 )
-def test_intent_creation_is_rate_limited_with_a_clear_message(
-    app, client, stripe_config, make_product, browser_stripe
-):
-    app.config.update(stripe_config)
-    order = Shopper(client, browser_stripe).checkout((make_product(), 1))
+def test_intent_creation_is_rate_limited_with_a_clear_message(client, limited_order):
+    order = limited_order
     codes = [client.post(f"/orders/{order.number}/intent", json={}).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     response = client.post(f"/orders/{order.number}/intent", json={})
@@ -103,11 +107,8 @@ def test_intent_creation_is_rate_limited_with_a_clear_message(
 @pytest.mark.parametrize(
     "app_config", [{"RATELIMIT_ENABLED": True, "INTENT_RATE_LIMIT": "1000/minute"}]
 )
-def test_strangers_cannot_use_up_an_orders_payment_attempts(
-    app, client, stripe_config, make_product, browser_stripe
-):
-    app.config.update(stripe_config)
-    order = Shopper(client, browser_stripe).checkout((make_product(), 1))
+def test_strangers_cannot_use_up_an_orders_payment_attempts(app, client, limited_order):
+    order = limited_order
     with app.test_client() as stranger:  # knows the number, may not see the order
         codes = {stranger.post(f"/orders/{order.number}/intent", json={}).status_code
                  for _ in range(31)}
