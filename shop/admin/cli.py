@@ -1,7 +1,5 @@
 """`flask refund ORDER [--amount 12.50] [--reason ...] [--dry-run]`: the admin page's refund."""
 
-import uuid
-
 import click
 from flask import Flask, current_app
 
@@ -37,9 +35,12 @@ def refund_command(number: str, amount: str | None, reason: str | None, dry_run:
             raise click.ClickException(f"Would not refund {what}: order is {order.status}.")
         click.echo(f"Would refund {what}, reason: {reason or 'none'}. Nothing was changed.")
         return
+    # The same command run again after Stripe's answer was lost (a timeout) is the same
+    # request and refunds once; once a refund is recorded, the next run is a new one.
+    request_key = f"cli-{amount_minor}-{len(order.refunds)}"
     try:
         refund = refunds.request_refund(
-            order, amount_minor, reason, requested_by=None, request_key=uuid.uuid4().hex
+            order, amount_minor, reason, requested_by=None, request_key=request_key
         )
     except (PaymentsError, OrderError) as error:
         db.session.rollback()

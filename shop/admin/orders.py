@@ -26,10 +26,14 @@ from shop.money import to_decimal
 from shop.services import cancellation, order_history, orders, reconcile, refunds, stripe_client
 from shop.services.order_history import Cursor
 from shop.services.orders import OrderError
-from shop.services.stripe_client import PaymentsError
+from shop.services.stripe_client import PaymentsError, PaymentsUnavailable
 from shop.web.templating import money
 
 PAGING_ARGS = ("after", "before")
+REFUND_UNANSWERED = (
+    "Stripe did not answer, so the refund may have been made. Send the form again: it"
+    " asks for the same refund and cannot refund twice."
+)
 
 
 def _load_order(number: str) -> Order:
@@ -140,9 +144,15 @@ def refund_order(number: str):
             requested_by=_admin(),
             request_key=form.request_key.data,
         )
+    except PaymentsUnavailable:
+        # Stripe may have made the refund before its answer was lost. The form keeps
+        # its key, so sending it again asks for the same refund, never a second one.
+        db.session.rollback()
+        form.form_errors.append(REFUND_UNANSWERED)
+        return _render_order(_load_order(number), form, 400)
     except (PaymentsError, OrderError) as error:
         db.session.rollback()
-        form.renew_key()
+        form.renew_key()  # refused, so nothing was made: a corrected form is a new request
         form.form_errors.append(getattr(error, "message", None) or str(error))
         return _render_order(_load_order(number), form, 400)
     db.session.commit()

@@ -62,7 +62,8 @@ def request_refund(
     if reason:
         params["reason"] = reason
     refund = stripe_client.create_refund(
-        key=stripe_client.idempotency_key("order", order.id, "refund", request_key), **params
+        key=stripe_client.idempotency_key("order", order.number, "refund", request_key),
+        **params,
     )
     row = sync_refund(refund, requested_by=requested_by)
     log_event(

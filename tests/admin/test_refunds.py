@@ -1,6 +1,7 @@
 """Refunds, cancellation and sync from the order page, paid through the Stripe sandbox."""
 
 import re
+from html import unescape
 
 import pytest
 
@@ -126,6 +127,48 @@ def test_flask_refund_refunds_through_the_same_service(app, runner, paid_order):
     assert "Refund of $5.00 requested from the command line." in timeline(order)
     refused = runner.invoke(args=["refund", paid_order.number, "--amount", "99.00"])
     assert refused.exit_code != 0 and "greater than unrefunded amount" in refused.output
+
+
+@pytest.fixture
+def answer_lost(app, sandbox):
+    """Stripe makes the next refund, but its answer is lost; the shop's Stripe client
+    does not retry (a retry with the same key would be answered with the refund)."""
+    app.config["STRIPE_MAX_RETRIES"] = 0
+    app.extensions.pop("stripe_client", None)  # the client is built from config once
+    sandbox.control.fault("/v1/refunds", mode="error_after", count=1, method="POST")
+
+
+def test_a_refund_stripe_did_not_answer_is_made_once_when_sent_again(
+    boss, paid_order, answer_lost, stripe_api
+):
+    form = {**refund_form(boss, paid_order), "amount": "10.00"}
+    first = boss.post(f"/admin/orders/{paid_order.number}/refund", data=form)
+    html = unescape(first.get_data(as_text=True))
+    assert first.status_code == 400 and "so the refund may have been made" in html
+    assert f'value="{form["request_key"]}"' in html  # sending it again is the same request
+
+    again = boss.post(f"/admin/orders/{paid_order.number}/refund", data=form,
+                      follow_redirects=True)
+
+    assert "Refund of $10.00: succeeded." in again.get_data(as_text=True)
+    assert len(stripe_api.v1.refunds.list({"limit": 10})["data"]) == 1
+    assert reload(paid_order).amount_refunded_minor == 1000
+
+
+def test_flask_refund_run_again_after_a_lost_answer_refunds_once(
+    app, runner, paid_order, answer_lost, stripe_api
+):
+    lost = runner.invoke(args=["refund", paid_order.number, "--amount", "5.00"])
+    assert lost.exit_code != 0
+
+    again = runner.invoke(args=["refund", paid_order.number, "--amount", "5.00"])
+
+    assert again.exit_code == 0, again.output
+    assert len(stripe_api.v1.refunds.list({"limit": 10})["data"]) == 1
+    assert reload(paid_order).amount_refunded_minor == 500
+    second = runner.invoke(args=["refund", paid_order.number, "--amount", "5.00"])
+    assert second.exit_code == 0  # the refund is recorded: a new run is a new refund
+    assert len(stripe_api.v1.refunds.list({"limit": 10})["data"]) == 2
 
 
 def test_cancelling_a_pending_order_releases_stock(boss, shopper, make_product, stripe_api):
