@@ -34,16 +34,20 @@ def parse_since(text: str) -> timedelta:
 def expire() -> None:
     """Cancel pending orders whose stock reservation ran out (cancels their intents first)."""
     expired = cancellation.expired_orders()
+    failed = 0
     for order in expired:
         try:
             order = cancellation.expire_order(order)
         except stripe_client.PaymentsError as error:
             db.session.rollback()
+            failed += 1
             click.echo(f"{order.number}: left pending ({error.message})", err=True)
             continue
         db.session.commit()
         click.echo(f"{order.number}: {order.status}")
-    click.echo(f"{len(expired)} expired order(s) handled.")
+    click.echo(f"{len(expired) - failed} expired order(s) handled, {failed} left pending.")
+    if failed:
+        raise SystemExit(1)  # cron and monitoring see it; the next run tries them again
 
 
 @orders_cli.command("rollup")
@@ -105,10 +109,18 @@ def reprocess(only_failed: bool, event_ids: tuple[str, ...]) -> None:
     if event_ids:
         query = query.where(StripeEvent.id.in_(event_ids))
     ids = [event.id for event in db.session.execute(query).scalars()]
+    unknown = sorted(set(event_ids) - set(ids))
+    if unknown and not only_failed:
+        raise click.ClickException(f"Not in the inbox: {', '.join(unknown)}. Nothing was run.")
+    outcomes = []
     for event_id in ids:
         _, outcome = webhooks.reprocess(db.session.get(StripeEvent, event_id))
+        outcomes.append(outcome)
         click.echo(f"{event_id}: {outcome}")
-    click.echo(f"{len(ids)} event(s) reprocessed.")
+    failed = outcomes.count("failed")
+    click.echo(f"{len(ids)} event(s) reprocessed, {failed} failed again.")
+    if failed:
+        raise SystemExit(1)
 
 
 @events_cli.command("handled")

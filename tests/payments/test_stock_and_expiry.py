@@ -107,6 +107,25 @@ def test_expired_order_paid_at_the_last_second_ends_paid(shopper, make_product, 
     assert reload(order).status == "paid" and stock_of(mug) == 3
 
 
+def test_expiry_that_cannot_reach_stripe_fails_for_cron_and_leaves_the_order(
+    shopper, make_product, runner, sandbox
+):
+    mug = make_product(stock=4)
+    order = shopper.checkout((mug, 1))
+    intent = shopper.start(order).get_json()
+    expire_now(order)
+    sandbox.control.fault(f"/v1/payment_intents/{intent['intent_id']}/cancel", "error", count=3)
+
+    result = runner.invoke(args=["orders", "expire"])
+
+    assert result.exit_code == 1  # cron mails it; the next run tries again
+    assert f"{order.number}: left pending" in result.output
+    assert "0 expired order(s) handled, 1 left pending." in result.output
+    assert reload(order).status == "pending" and stock_of(mug) == 3
+    assert runner.invoke(args=["orders", "expire"]).exit_code == 0
+    assert reload(order).status == "canceled"
+
+
 def test_expiry_without_an_intent(shopper, make_product, runner):
     mug = make_product(stock=2)
     order = shopper.checkout((mug, 2))
@@ -150,7 +169,18 @@ def test_reprocess_failed_events(shopper, make_product, sandbox, webhooks_on, ru
     settle_webhooks(sandbox)
     sandbox.control.configure(max_attempts=5)
     assert reload(order).status == "pending"
+    sandbox.control.fault(  # Stripe still failing: the run says so, for cron
+        f"/v1/payment_intents/{intent['intent_id']}", "error", count=3, method="GET"
+    )
+    still = runner.invoke(args=["stripe", "events", "reprocess", "--failed"])
+    assert still.exit_code == 1 and "1 event(s) reprocessed, 1 failed again." in still.output
     result = runner.invoke(args=["stripe", "events", "reprocess", "--failed"])
     assert result.exit_code == 0, result.output
     assert "processed" in result.output
     assert reload(order).status == "paid"
+
+
+def test_reprocessing_an_event_not_in_the_inbox_runs_nothing(runner):
+    result = runner.invoke(args=["stripe", "events", "reprocess", "evt_not_stored"])
+    assert result.exit_code == 1
+    assert "Not in the inbox: evt_not_stored. Nothing was run." in result.output
