@@ -10,10 +10,11 @@ def utcnow() -> datetime:
 
 
 class UTCDateTime(TypeDecorator):
-    """A timestamp stored in UTC that always comes back timezone-aware.
+    """A timestamp stored in UTC that always comes back in UTC, timezone-aware.
 
-    SQLite drops the zone; PostgreSQL keeps it. Either way callers get aware
-    datetimes and can compare them with `utcnow()`.
+    SQLite drops the zone; PostgreSQL keeps it, but hands it back in the session's
+    time zone (the server's setting). Either way callers get UTC datetimes: they
+    compare with `utcnow()`, and pages that print them as UTC print UTC.
     """
 
     impl = DateTime(timezone=True)
@@ -25,6 +26,6 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC) if value is not None else None
 
     def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -1,6 +1,8 @@
 """The order page answers "what happened to this order?" from the database alone."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import event
 
 from shop.extensions import db
 from shop.models import OrderEvent
@@ -78,3 +80,26 @@ def test_a_typed_amount_that_is_not_money_is_refused_before_stripe(admin_client,
     assert db.session.execute(
         db.select(db.func.count(OrderEvent.id)).where(OrderEvent.kind.like("refund%"))
     ).scalar_one() == 0
+
+
+def test_times_print_in_utc_whatever_time_zone_the_database_speaks(admin_client, make_order):
+    placed = datetime(2026, 3, 1, 12, 0, 5, tzinfo=UTC)
+    order = make_order(created_at=placed)
+
+    def new_york(dbapi_connection, record, proxy):
+        # PostgreSQL hands timestamps back in the session's time zone (the server's
+        # setting); SQLite keeps no zone at all.
+        if db.engine.dialect.name == "postgresql":
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SET TIME ZONE 'America/New_York'")
+
+    engines = list(db.engines.values())
+    for engine in engines:
+        event.listen(engine, "checkout", new_york)
+    try:
+        page = admin_client.get(f"/admin/orders/{order.number}").get_data(as_text=True)
+    finally:
+        for engine in engines:
+            event.remove(engine, "checkout", new_york)
+            engine.dispose()  # no connection keeps the zone for the tests after this one
+    assert "2026-03-01 12:00:05 UTC" in page
