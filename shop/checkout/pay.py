@@ -41,6 +41,13 @@ def _json_error(message: str, status: int = 400):
     return jsonify(error=message), status
 
 
+def _no_longer_payable(order):
+    """The answer to a payment attempt on an order paid (or cancelled) meanwhile, in
+    another tab or by a payment whose answer the page lost: its status page."""
+    message = f"This order is {order.status.replace('_', ' ')}; there is nothing left to pay."
+    return jsonify(error=message, redirect=url_for("checkout.status", number=order.number)), 409
+
+
 def _told(error: OrderError | stripe_client.PaymentsError) -> str:
     """What the customer is told: the order's reason, or Stripe's in customer words."""
     if isinstance(error, stripe_client.PaymentsError):
@@ -70,6 +77,8 @@ def pay(number: str):
                deduct_when=_order_was_visible)
 def create_intent(number: str):
     order = access.order_or_404(number)
+    if order.status != OrderStatus.PENDING:
+        return _no_longer_payable(order)
     user = _signed_in_user()
     save_card = bool(json_object().get("save_card")) and user is not None
     try:
@@ -91,6 +100,8 @@ def pay_with_saved_card(number: str):
     order = access.order_or_404(number)
     body = json_object()
     card = _own_card(str(body.get("card_id", "")))
+    if order.status != OrderStatus.PENDING:
+        return _no_longer_payable(order)
     attempt = valid_request_key(body.get("attempt"))
     if attempt is None:
         return _json_error("Reload the page and try again.")

@@ -72,10 +72,25 @@ async function confirmWithShop(intentId) {
   return postJSON(data.confirmUrl, { payment_intent: intentId });
 }
 
+// After Stripe.js has run, the shop asks Stripe and answers with the order's status.
+// Once the order has moved on (paid, processing), that is the outcome, whatever the
+// browser heard from Stripe: its answer may have been lost after the payment went
+// through. If the shop cannot be asked either, the status page tells what it learns.
+async function settle(intentId, stripeError) {
+  let result = await confirmWithShop(intentId);
+  if (result.error) result = await confirmWithShop(intentId); // a dropped request, once
+  if (result.status && result.status !== "pending") {
+    return window.location.assign(result.redirect);
+  }
+  if (stripeError) return showError(stripeError.message);
+  window.location.assign(result.redirect || data.statusUrl);
+}
+
 async function payWithNewCard() {
   const { error: fieldError } = await elements.submit();
   if (fieldError) return showError(fieldError.message);
   const intent = await postJSON(data.intentUrl, { save_card: Boolean(saveBox && saveBox.checked) });
+  if (intent.redirect) return window.location.assign(intent.redirect); // paid meanwhile
   if (intent.error) return showError(intent.error);
   const { error } = await stripe.confirmPayment({
     elements,
@@ -83,10 +98,7 @@ async function payWithNewCard() {
     confirmParams: { return_url: data.returnUrl },
     redirect: "if_required",
   });
-  const result = await confirmWithShop(intent.intent_id);
-  if (error) return showError(error.message);
-  if (result.error) return showError(result.error);
-  window.location.assign(result.redirect);
+  return settle(intent.intent_id, error);
 }
 
 // A new key for each click: the shop confirms one click's payment once, however often
@@ -98,13 +110,11 @@ function attemptKey() {
 
 async function payWithSavedCard(cardId) {
   const paid = await postJSON(data.savedCardUrl, { card_id: cardId, attempt: attemptKey() });
+  if (paid.redirect && !paid.status) return window.location.assign(paid.redirect);
   if (paid.error) return showError(paid.error);
   if (paid.status === "requires_action") {
     const { error } = await stripe.handleNextAction({ clientSecret: paid.client_secret });
-    const result = await confirmWithShop(paid.intent_id);
-    if (error) return showError(error.message);
-    if (result.error) return showError(result.error);
-    return window.location.assign(result.redirect);
+    return settle(paid.intent_id, error);
   }
   window.location.assign(paid.redirect);
 }

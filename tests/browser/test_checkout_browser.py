@@ -72,3 +72,30 @@ def test_redirect_flow_lands_on_the_confirmation_page_paid(page, shop):
     page.get_by_role("button", name="Complete").click()  # the bank's page, full screen
     expect_paid(page)
     assert "/orders/" in page.url
+
+
+def test_a_payment_whose_answer_the_browser_lost_still_ends_paid(page, shop):
+    check_out_as_guest(page, shop)
+
+    def lose_the_answer(route):
+        route.fetch()  # Stripe takes the payment...
+        route.abort("connectionreset")  # ...and its answer never reaches the browser
+
+    page.route(re.compile(r".*/v1/payment_intents/[^/]+/confirm$"), lose_the_answer)
+    fill_card(page, "4242424242424242")
+    pay(page)
+    expect_paid(page)  # the shop asked Stripe: paid, whatever the browser heard
+
+
+def test_paying_again_in_a_second_tab_shows_the_order_paid(page, shop):
+    check_out_as_guest(page, shop)
+    second = page.context.new_page()
+    second.goto(page.url)  # the same pay page, open twice
+    fill_card(page, "4242424242424242")
+    pay(page)
+    expect_paid(page)
+
+    fill_card(second, "4242424242424242")
+    pay(second)
+
+    expect_paid(second)

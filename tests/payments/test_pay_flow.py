@@ -48,6 +48,12 @@ def test_pay_with_4242_marks_the_order_paid_once(shopper, make_product, stripe_a
     assert paid_entries(order) == 1
     page = shopper.client.get(f"/orders/{order.number}").get_data(as_text=True)
     assert "Thank you" in page and "Paid" in page
+    # A pay page left open in another tab sends the customer to the paid order.
+    again = shopper.start(order)
+    assert again.status_code == 409
+    assert again.get_json() == {"error": "This order is paid; there is nothing left to pay.",
+                                "redirect": f"/orders/{order.number}"}
+    assert len(stripe_api.v1.payment_intents.list({"limit": 10})["data"]) == 1
 
 
 @pytest.mark.parametrize(
