@@ -99,3 +99,17 @@ def test_paying_again_in_a_second_tab_shows_the_order_paid(page, shop):
     pay(second)
 
     expect_paid(second)
+
+
+def test_a_processing_payment_page_shows_the_result_by_itself(
+    page, shop, sandbox, stripe_api
+):
+    check_out_as_guest(page, shop)
+    fill_card(page, "4000000000006975")  # the bank takes its time
+    pay(page)
+    expect(page.get_by_role("heading", name="Your payment is processing")).to_be_visible()
+    [intent] = stripe_api.v1.payment_intents.list({"limit": 1}).data
+
+    sandbox.control.settle(intent.id, "succeeded")  # the customer only waits
+
+    expect(page.get_by_test_id("order-status")).to_have_text("Paid", timeout=15_000)
