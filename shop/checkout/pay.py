@@ -3,7 +3,7 @@ confirm, and the return URL. None of them trusts the browser's word on an outcom
 each asks Stripe and goes through `payments.sync_payment`, unless the shop already
 holds the intent as succeeded or canceled, states Stripe never moves it out of."""
 
-from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from shop.checkout import access
@@ -162,8 +162,15 @@ def payment_return(number: str):
     intent_id = intent_id or intents.latest_intent_id(order)
     if intent_id:
         try:
-            payments.confirm_from_stripe(order, intent_id, source="return page")
+            order = payments.confirm_from_stripe(order, intent_id, source="return page")
+            failed = order.status == OrderStatus.PENDING and payments.failure_of(intent_id)
             db.session.commit()
         except stripe_client.PaymentsError:
             db.session.rollback()  # the status page says "not paid yet"; webhooks will follow
+        else:
+            if failed:
+                # Declined, or the bank's check failed: say why, beside the form, as
+                # the page itself does when it stays in place.
+                flash(failed, "error")
+                return redirect(url_for("checkout.pay", number=number))
     return redirect(url_for("checkout.status", number=number))

@@ -66,6 +66,28 @@ def known_payment(intent_id: str) -> KnownPayment | None:
     return KnownPayment(*row) if row is not None else None
 
 
+# Stripe's message for a failed 3-D Secure check is written for developers; this is
+# what Stripe.js tells the customer when the check fails on the page itself.
+AUTHENTICATION_FAILED = (
+    "We are unable to authenticate your payment method. Please choose a different payment"
+    " method and try again."
+)
+
+
+def failure_of(intent_id: str) -> str | None:
+    """Why the intent's last attempt failed, in words for the customer; None if it did not."""
+    row = db.session.execute(
+        db.select(Payment.failure_code, Payment.failure_message).where(
+            Payment.intent_id == intent_id, Payment.status == "requires_payment_method"
+        )
+    ).one_or_none()
+    if row is None or not (row.failure_code or row.failure_message):
+        return None
+    if row.failure_code == "payment_intent_authentication_failure":
+        return AUTHENTICATION_FAILED
+    return row.failure_message or "Your payment did not go through. Please try again."
+
+
 def order_for_intent(intent: dict) -> Order | None:
     order_id = _order_id_for(intent)
     return db.session.get(Order, order_id) if order_id is not None else None

@@ -74,6 +74,19 @@ def test_redirect_flow_lands_on_the_confirmation_page_paid(page, shop):
     assert "/orders/" in page.url
 
 
+def test_a_failed_check_on_the_banks_page_comes_back_to_the_form_saying_why(page, shop):
+    check_out_as_guest(page, shop)
+    fill_card(page, "4000000000003063")
+    pay(page)
+    page.get_by_role("button", name="Fail").click()  # the bank's page, full screen
+
+    expect(page.get_by_role("heading", name=re.compile("Pay for order"))).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("unable to authenticate")
+    fill_card(page, "4242424242424242")
+    pay(page)
+    expect_paid(page)
+
+
 def test_a_payment_whose_answer_the_browser_lost_still_ends_paid(page, shop):
     check_out_as_guest(page, shop)
 
