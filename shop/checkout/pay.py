@@ -10,7 +10,7 @@ from shop.checkout import access
 from shop.checkout.blueprint import bp
 from shop.extensions import db, limiter
 from shop.models import OrderStatus, SavedCard
-from shop.services import cards, intents, payments, stripe_client
+from shop.services import cards, confirmations, intents, stripe_client
 from shop.services.orders import OrderError
 from shop.web.readonly import reads_only
 from shop.web.requests import json_object, valid_request_key
@@ -138,8 +138,8 @@ def confirm(number: str):
     order = access.order_or_404(number)
     intent_id = json_object().get("payment_intent")
     try:
-        order = payments.confirm_from_stripe(order, str(intent_id or ""), source="pay page")
-    except payments.PaymentMismatch:
+        order = confirmations.confirm_from_stripe(order, str(intent_id or ""), source="pay page")
+    except confirmations.PaymentMismatch:
         return _json_error("That payment does not belong to this order.", 404)
     except stripe_client.PaymentsError as error:
         return _json_error(error.customer_message, 503)
@@ -162,8 +162,8 @@ def payment_return(number: str):
     intent_id = intent_id or intents.latest_intent_id(order)
     if intent_id:
         try:
-            order = payments.confirm_from_stripe(order, intent_id, source="return page")
-            failed = order.status == OrderStatus.PENDING and payments.failure_of(intent_id)
+            order = confirmations.confirm_from_stripe(order, intent_id, source="return page")
+            failed = order.status == OrderStatus.PENDING and confirmations.failure_of(intent_id)
             db.session.commit()
         except stripe_client.PaymentsError:
             db.session.rollback()  # the status page says "not paid yet"; webhooks will follow

@@ -1,7 +1,8 @@
 """Payments: one PaymentIntent per order, and `sync_payment`, the one way Stripe's
 word about an intent reaches an order.
 
-Every path — the pay page's confirm, the return URL, webhooks, reconcile, expiry —
+Every path — the pay page's confirm and the return URL (`confirmations`), webhooks,
+reconcile, expiry —
 retrieves the intent from Stripe and hands it to `sync_payment`, which locks the
 order and moves it through `orders.transition` exactly once. The page's report and
 webhooks skip the retrieve for an intent already synced as succeeded or canceled:
@@ -25,10 +26,6 @@ OPEN_INTENT = {
     "requires_action",
     "requires_capture",
 }
-
-
-class PaymentMismatch(Exception):
-    """An intent that does not belong to the order it was presented for."""
 
 
 def belongs_to(order: Order, intent: dict) -> bool:
@@ -64,28 +61,6 @@ def known_payment(intent_id: str) -> KnownPayment | None:
     """The shop's payment row for this intent, or None if it has none (one query)."""
     row = db.session.execute(_KNOWN, {"intent_id": intent_id}).one_or_none()
     return KnownPayment(*row) if row is not None else None
-
-
-# Stripe's message for a failed 3-D Secure check is written for developers; this is
-# what Stripe.js tells the customer when the check fails on the page itself.
-AUTHENTICATION_FAILED = (
-    "We are unable to authenticate your payment method. Please choose a different payment"
-    " method and try again."
-)
-
-
-def failure_of(intent_id: str) -> str | None:
-    """Why the intent's last attempt failed, in words for the customer; None if it did not."""
-    row = db.session.execute(
-        db.select(Payment.failure_code, Payment.failure_message).where(
-            Payment.intent_id == intent_id, Payment.status == "requires_payment_method"
-        )
-    ).one_or_none()
-    if row is None or not (row.failure_code or row.failure_message):
-        return None
-    if row.failure_code == "payment_intent_authentication_failure":
-        return AUTHENTICATION_FAILED
-    return row.failure_message or "Your payment did not go through. Please try again."
 
 
 def order_for_intent(intent: dict) -> Order | None:
@@ -317,36 +292,3 @@ def _save_card_if_asked(order: Order, intent: dict) -> None:
     except stripe_client.PaymentsError as error:
         log_event("card.save", order=order.number, payment_method=pm_id, outcome="failed",
                   error=type(error).__name__)
-
-
-def confirm_from_stripe(order: Order, intent_id: str | None, *, source: str) -> Order:
-    """What the page or the return URL reports, checked with Stripe before it counts."""
-    payment = None
-    if intent_id:
-        payment = db.session.execute(
-            db.select(Payment).where(Payment.intent_id == intent_id, Payment.order_id == order.id)
-        ).scalar_one_or_none()
-    if payment is None:
-        raise PaymentMismatch(f"{intent_id!r} is not a payment of order {order.number}")
-    if payment.status in FINAL_INTENT:
-        # Synced already (by a webhook, reconcile or an earlier report) into a state
-        # Stripe never leaves: asking Stripe again would change nothing.
-        log_event("payment.confirm", order=order.number, intent=payment.intent_id,
-                  outcome="already " + payment.status, source=source)
-        db.session.refresh(order)  # the sync may have committed since the order was read
-        return order
-    try:
-        intent = stripe_client.retrieve_payment_intent(payment.intent_id)
-    except stripe_client.PaymentsError as error:
-        log_event(
-            "payment.confirm",
-            order=order.number,
-            intent=payment.intent_id,
-            outcome="failed",
-            error=type(error).__name__,
-            source=source,
-        )
-        raise
-    if not belongs_to(order, intent):
-        raise PaymentMismatch(f"{intent_id} does not match order {order.number}")
-    return sync_payment(intent, source=source) or order

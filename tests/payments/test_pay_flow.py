@@ -7,7 +7,7 @@ import pytest
 
 from shop.extensions import db
 from shop.models import OrderEvent, Payment, Product
-from shop.services import payments, webhooks
+from shop.services import confirmations, payments, webhooks
 from tests.payments.test_webhooks import intent_event, sign
 from tests.payments_support import reload, settle_webhooks
 
@@ -207,7 +207,7 @@ def test_a_report_racing_the_webhook_answers_what_the_webhook_committed(
     thread = threading.Thread(target=webhook_commits_meanwhile)
     thread.start()
     thread.join()
-    reported = payments.confirm_from_stripe(order, intent["intent_id"], source="pay page")
+    reported = confirmations.confirm_from_stripe(order, intent["intent_id"], source="pay page")
     assert reported.status == "paid"
 
 
