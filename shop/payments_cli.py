@@ -82,7 +82,8 @@ def rollup(check: bool) -> None:
     help="How far back to ask Stripe about intents, refunds and disputes.",
 )
 def reconcile_command(since: str) -> None:
-    """Re-sync non-final orders and recent refunds and disputes from Stripe."""
+    """Re-sync unsettled orders (unpaid, a dispute open, a refund pending) and recent
+    intents, refunds and disputes from Stripe."""
     start = utcnow() - parse_since(since)
     changes = []
     units = reconcile.reconcile(start)

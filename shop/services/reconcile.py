@@ -8,11 +8,22 @@ the same sync functions, so running it twice changes nothing the second time.
 from collections.abc import Iterator
 from datetime import datetime
 
+from sqlalchemy import or_
+
 from shop.extensions import db
-from shop.models import Order, OrderStatus, Payment
+from shop.models import OPEN_DISPUTE_STATUSES, Order, OrderStatus, Payment, Refund
 from shop.services import payments, refunds, stripe_client
 
 S = OrderStatus
+# Orders whose story is not over, whatever their age: still to be paid, a dispute
+# still open, or a refund still pending. Each is re-read in full.
+UNSETTLED = or_(
+    Order.status.in_((S.PENDING.value, S.PROCESSING.value)),
+    Order.dispute_status.in_(OPEN_DISPUTE_STATUSES),
+    Order.id.in_(
+        db.select(Refund.order_id).where(Refund.status.in_(("pending", "requires_action")))
+    ),
+)
 
 
 def _state(order: Order) -> tuple:
@@ -63,13 +74,7 @@ def _tracked(order: Order | None, sync) -> Iterator[str]:
 def reconcile(since: datetime) -> Iterator[str]:
     """Yield what changed, one unit at a time (the caller commits after each)."""
     created = {"gte": int(since.timestamp())}
-    open_orders = (
-        db.session.execute(
-            db.select(Order).where(Order.status.in_((S.PENDING.value, S.PROCESSING.value)))
-        )
-        .scalars()
-        .all()
-    )
+    open_orders = db.session.execute(db.select(Order).where(UNSETTLED)).scalars().all()
     for order in open_orders:
         yield from reconcile_order(order)
     # Intents the shop may never have heard back about (lost webhooks, crashes).

@@ -7,6 +7,7 @@ import pytest
 
 from shop.extensions import db
 from shop.models import Order, Product, utcnow
+from shop.services import reconcile
 from tests.conftest import POSTGRES_URL
 from tests.payments_support import reload, settle_webhooks
 
@@ -151,6 +152,23 @@ def test_reconcile_recovers_orders_whose_webhooks_were_lost(
     assert reload(second).status == "partially_refunded"
     again = runner.invoke(args=["stripe", "reconcile"])
     assert again.output.strip().endswith("0 change(s).")
+
+
+def test_reconcile_rereads_a_dispute_still_open_however_old(shopper, make_product, sandbox):
+    order = shopper.checkout((make_product(price_minor=2000), 1))
+    shopper.pay(order, "pm_card_visa")
+    dispute = sandbox.control.create_dispute(reload(order).payments[0].intent_id)
+    list(reconcile.reconcile(utcnow() - timedelta(days=1)))
+    db.session.commit()
+    assert reload(order).dispute_status == "needs_response"
+    sandbox.control.close_dispute(dispute["id"], "lost")  # its webhooks were lost
+
+    # Weeks later: the dispute was opened before any window reconcile looks back over.
+    changes = list(reconcile.reconcile(utcnow() + timedelta(days=1)))
+    db.session.commit()
+
+    assert changes == [f"{order.number}: needs_response → lost"]
+    assert reload(order).dispute_status == "lost"
 
 
 def test_reconcile_refuses_a_bad_since(runner):
