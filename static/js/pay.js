@@ -20,9 +20,22 @@ const elements = stripe.elements({
 });
 const paymentElement = elements.create("payment");
 paymentElement.mount("#payment-element");
-paymentElement.on("ready", () => { button.disabled = false; });
 
 let busy = false;
+let cardFormReady = false;
+
+// Pay waits for the card form only when it is used: a saved card needs none of it.
+function updateButton() {
+  button.disabled = busy || (choice() === "new" && !cardFormReady);
+}
+
+paymentElement.on("ready", () => {
+  cardFormReady = true;
+  updateButton();
+});
+paymentElement.on("loaderror", (event) => {
+  showError(`${event.error.message} Reload the page to try again.`);
+});
 
 function showError(text) {
   message.textContent = text || "";
@@ -31,7 +44,7 @@ function showError(text) {
 
 function setBusy(value) {
   busy = value;
-  button.disabled = value;
+  updateButton();
   button.setAttribute("aria-busy", String(value));
 }
 
@@ -58,6 +71,7 @@ function showChoice() {
   newCard.hidden = !useNew;
   const saveRow = form.querySelector("[data-save-card]");
   if (saveRow) saveRow.hidden = !useNew;
+  updateButton();
 }
 
 form.addEventListener("change", (event) => {
