@@ -24,7 +24,7 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
-def access_token(order: Order) -> str:
+def access_token(order: Order | OrderSummary) -> str:
     return _serializer().dumps(order.number)
 
 

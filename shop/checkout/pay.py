@@ -10,7 +10,7 @@ from shop.checkout import access
 from shop.checkout.blueprint import bp
 from shop.extensions import db, limiter
 from shop.models import OrderStatus, SavedCard
-from shop.services import cards, confirmations, intents, stripe_client
+from shop.services import cards, confirmations, intents, orders, stripe_client
 from shop.services.orders import OrderError
 from shop.web.readonly import reads_only
 from shop.web.requests import json_object, valid_request_key
@@ -68,7 +68,17 @@ def pay(number: str):
         order=order,
         saved_cards=saved,
         publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"],
+        return_url=_return_url(order),
     )
+
+
+def _return_url(order) -> str:
+    """Where Stripe sends the customer back after a bank's page. A guest may come back
+    in another browser or app, without the session that placed the order: their URL
+    carries the order's signed access token, as the status page's link does."""
+    token = access.access_token(order) if order.user_id is None else None
+    return url_for("checkout.payment_return", number=order.number, access=token,
+                   _external=True)
 
 
 @bp.post("/orders/<number>/intent")
@@ -156,6 +166,11 @@ def payment_return(number: str):
     The query string only hints which attempt this was; the intent is looked up
     among the order's own payments and its state is taken from Stripe.
     """
+    token = request.args.get("access")
+    if token and access.number_from_token(token) == number:
+        guest_order = orders.find_order(number)
+        if guest_order is not None and guest_order.user_id is None:
+            access.remember_guest_order(number)
     order = access.order_or_404(number)
     hinted = request.args.get("payment_intent")
     intent_id = hinted if hinted in {p.intent_id for p in order.payments} else None

@@ -1,5 +1,6 @@
 """Orders are visible to their owner only: the signed-in customer or the guest session."""
 
+import html
 import re
 
 import pytest
@@ -130,3 +131,22 @@ def test_placing_orders_is_rate_limited_with_a_clear_message(client, make_produc
     page = client.post("/checkout", data={"email": "ann@example.com"}).get_data(as_text=True)
     assert "Too many orders placed from here." in page
     assert db.session.execute(db.select(db.func.count(Order.id))).scalar_one() == 2
+
+
+def test_a_guest_back_from_the_bank_in_another_browser_sees_their_order(
+    app, client, browser_stripe, make_product
+):
+    shopper = Shopper(client, browser_stripe)
+    order = shopper.checkout((make_product(price_minor=2000), 1))
+    page = client.get(f"/orders/{order.number}/pay").get_data(as_text=True)
+    return_url = html.unescape(re.search(r'data-return-url="([^"]+)"', page).group(1))
+    intent = shopper.start(order).get_json()
+    shopper.confirm_at_stripe(intent, "pm_card_visa")
+    back = return_url.split("localhost", 1)[1] + f"&payment_intent={intent['intent_id']}"
+
+    with app.test_client() as bank_app:  # no cookie of the browser that placed the order
+        assert bank_app.get(back.split("?")[0]).status_code == 404  # no token: a stranger
+        landed = bank_app.get(back)
+        assert landed.status_code == 302 and landed.headers["Location"].endswith(order.number)
+        assert "Thank you" in bank_app.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert reload(order).status == "paid"
