@@ -42,9 +42,14 @@ def can_view(order: Order | OrderSummary) -> bool:
     return order.number in session.get("orders", [])
 
 
-def order_or_404(number: str) -> Order:
-    """The order if this visitor may see it; 404 otherwise."""
+def order_or_404(number: str, token: str | None = None) -> Order:
+    """The order if this visitor may see it; 404 otherwise.
+
+    `token`, the guest order's signed access token, opens it to this browser too (a
+    guest sent back from a bank's page in another browser or app)."""
     order = orders.find_order(number)
+    if order is not None and order.user_id is None and token and number_from_token(token) == number:
+        remember_guest_order(number)
     if order is None or not can_view(order):
         abort(404)
     return order

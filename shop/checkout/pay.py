@@ -10,7 +10,7 @@ from shop.checkout import access
 from shop.checkout.blueprint import bp
 from shop.extensions import db, limiter
 from shop.models import OrderStatus, SavedCard
-from shop.services import cards, confirmations, intents, orders, stripe_client
+from shop.services import cards, confirmations, intents, stripe_client
 from shop.services.orders import OrderError
 from shop.web.readonly import reads_only
 from shop.web.requests import json_object, valid_request_key
@@ -115,9 +115,9 @@ def pay_with_saved_card(number: str):
     attempt = valid_request_key(body.get("attempt"))
     if attempt is None:
         return _json_error("Reload the page and try again.")
-    return_url = url_for("checkout.payment_return", number=number, _external=True)
     try:
-        intent = intents.pay_with_saved_card(order, current_user, card, return_url, attempt)
+        intent = intents.pay_with_saved_card(order, current_user, card, _return_url(order),
+                                             attempt)
     except stripe_client.CardDeclined as error:
         db.session.commit()  # the declined attempt stays on the timeline
         return jsonify(error=error.message), 402
@@ -166,12 +166,7 @@ def payment_return(number: str):
     The query string only hints which attempt this was; the intent is looked up
     among the order's own payments and its state is taken from Stripe.
     """
-    token = request.args.get("access")
-    if token and access.number_from_token(token) == number:
-        guest_order = orders.find_order(number)
-        if guest_order is not None and guest_order.user_id is None:
-            access.remember_guest_order(number)
-    order = access.order_or_404(number)
+    order = access.order_or_404(number, token=request.args.get("access"))
     hinted = request.args.get("payment_intent")
     intent_id = hinted if hinted in {p.intent_id for p in order.payments} else None
     intent_id = intent_id or intents.latest_intent_id(order)
