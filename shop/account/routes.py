@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 
 from shop.account.forms import CardActionForm
 from shop.extensions import db, limiter
-from shop.models import SavedCard
+from shop.models import MAX_ID, SavedCard
 from shop.services import cards
 from shop.services.stripe_client import PaymentsError
 from shop.web.requests import json_object, valid_request_key
@@ -111,7 +111,7 @@ def card_added():
     return redirect(url_for(".saved_cards"))
 
 
-@bp.post("/cards/<int(max=2147483647):card_id>/default")
+@bp.post(f"/cards/<int(max={MAX_ID}):card_id>/default")
 @login_required
 def make_default(card_id: int):
     card = _own_card(card_id)
@@ -119,7 +119,7 @@ def make_default(card_id: int):
     return redirect(url_for(".saved_cards"))
 
 
-@bp.post("/cards/<int(max=2147483647):card_id>/remove")
+@bp.post(f"/cards/<int(max={MAX_ID}):card_id>/remove")
 @login_required
 def remove_card(card_id: int):
     card = _own_card(card_id)

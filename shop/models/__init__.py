@@ -1,6 +1,6 @@
 """The shop's tables, one module per aggregate."""
 
-from shop.models.base import utcnow
+from shop.models.base import MAX_ID, utcnow
 from shop.models.card import SavedCard
 from shop.models.catalog import Product
 from shop.models.order import OPEN_DISPUTE_STATUSES, Order, OrderEvent, OrderLine, OrderStatus
@@ -10,6 +10,7 @@ from shop.models.user import User
 from shop.models.webhook import StripeEvent
 
 __all__ = [
+    "MAX_ID",
     "OPEN_DISPUTE_STATUSES",
     "Dispute",
     "Order",

@@ -4,6 +4,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, TypeDecorator
 
+# Ids are 32-bit integers: a larger number in a URL names no row, and the database
+# would refuse to compare with it.
+MAX_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, Select, exists, func, not_, select, tuple_
 from sqlalchemy.orm import aliased, selectinload
 
 from shop.extensions import db
-from shop.models import OPEN_DISPUTE_STATUSES, Order, OrderRollup, Payment
+from shop.models import MAX_ID, OPEN_DISPUTE_STATUSES, Order, OrderRollup, Payment
 from shop.money import to_decimal
 
 # The status of an order's latest PaymentIntent; "none" means no intent yet.
@@ -53,9 +53,6 @@ CSV_HEADER = [
     "dispute_status",
 ]
 
-
-# Order ids are 32-bit integers; a cursor naming a larger one is not ours.
-MAX_ID = 2**31 - 1
 
 @dataclass(frozen=True)
 class HistoryFilter:

@@ -2,9 +2,8 @@
 word about an intent reaches an order.
 
 Every path — the pay page's confirm and the return URL (`confirmations`), webhooks,
-reconcile, expiry —
-retrieves the intent from Stripe and hands it to `sync_payment`, which locks the
-order and moves it through `orders.transition` exactly once. The page's report and
+reconcile, expiry — retrieves the intent from Stripe and hands it to `sync_payment`,
+which locks the order and moves it through `orders.transition` exactly once. The page's report and
 webhooks skip the retrieve for an intent already synced as succeeded or canceled:
 Stripe never moves an intent out of those states, so there is nothing left to learn.
 """
