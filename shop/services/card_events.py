@@ -12,6 +12,14 @@ from shop.services.stripe_client import NotFound
 from shop.services.webhooks import handler
 
 
+def _as_stripe_holds(retrieve, object_id: str, *, gone: dict) -> dict:
+    """The object as Stripe holds it now, or `gone` when Stripe no longer has it."""
+    try:
+        return retrieve(object_id)
+    except NotFound:
+        return gone
+
+
 @handler("setup_intent.succeeded")
 def on_setup_intent_succeeded(event: dict) -> str:
     intent = stripe_client.retrieve_setup_intent(event["data"]["object"]["id"])
@@ -30,10 +38,8 @@ def on_setup_intent_succeeded(event: dict) -> str:
 )
 def on_payment_method(event: dict) -> str:
     payment_method_id = event["data"]["object"]["id"]
-    try:
-        payment_method = stripe_client.retrieve_payment_method(payment_method_id)
-    except NotFound:
-        payment_method = {"id": payment_method_id, "customer": None}
+    payment_method = _as_stripe_holds(stripe_client.retrieve_payment_method, payment_method_id,
+                                      gone={"id": payment_method_id, "customer": None})
     return "processed" if sync_payment_method(payment_method) else "ignored"
 
 
@@ -53,10 +59,8 @@ def sync_payment_method(payment_method: dict) -> bool:
 @handler("customer.deleted")
 def on_customer_deleted(event: dict) -> str:
     customer_id = event["data"]["object"]["id"]
-    try:
-        customer = stripe_client.retrieve_customer(customer_id)
-    except NotFound:
-        customer = {"id": customer_id, "deleted": True}
+    customer = _as_stripe_holds(stripe_client.retrieve_customer, customer_id,
+                                gone={"id": customer_id, "deleted": True})
     user = cards.user_for_customer(customer_id)
     if not customer.get("deleted") or user is None:
         return "ignored"
