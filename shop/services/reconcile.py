@@ -27,14 +27,29 @@ UNSETTLED = or_(
 
 
 def _state(order: Order) -> tuple:
-    return (order.status, order.amount_refunded_minor, order.dispute_status)
+    refund_statuses = dict(
+        db.session.execute(
+            db.select(Refund.stripe_refund_id, Refund.status).where(Refund.order_id == order.id)
+        ).tuples().all()
+    )
+    return (order.status, order.amount_refunded_minor, order.dispute_status), refund_statuses
 
 
 def _describe(order: Order, before: tuple) -> str | None:
-    after = _state(order)
-    if after == before:
+    """What changed, e.g. "A1B2: paid → partially_refunded, refund re_1 pending → succeeded".
+
+    A refund can change with nothing else (pending → failed leaves the order as it
+    was), so the order's refunds are compared too."""
+    (fields, refunds_before), (after, refunds_after) = before, _state(order)
+    changes = [f"{a} → {b}" for a, b in zip(fields, after, strict=True) if a != b]
+    for refund_id, status in refunds_after.items():
+        was = refunds_before.get(refund_id)
+        if was is None:
+            changes.append(f"refund {refund_id} {status} (new)")
+        elif was != status:
+            changes.append(f"refund {refund_id} {was} → {status}")
+    if not changes:
         return None
-    changes = [f"{a} → {b}" for a, b in zip(before, after, strict=True) if a != b]
     return f"{order.number}: " + ", ".join(str(c) for c in changes)
 
 

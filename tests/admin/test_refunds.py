@@ -219,6 +219,22 @@ def test_a_refund_form_sent_again_after_the_refund_went_through_changes_nothing(
     assert db.session.execute(db.select(Refund.status)).scalars().all() == ["succeeded"]
 
 
+def test_sync_tells_of_a_refund_that_changed_nothing_else_yet(
+    boss, shopper, make_product, stripe_api
+):
+    order = paid_with(shopper, make_product, "pm_card_pendingRefund")  # refunds start pending
+    refund = stripe_api.v1.refunds.create({"payment_intent": order.payments[0].intent_id})
+
+    token = csrf_token_from(boss.get(f"/admin/orders/{order.number}").get_data(as_text=True))
+    response = boss.post(f"/admin/orders/{order.number}/sync", data={"csrf_token": token},
+                         follow_redirects=True)
+
+    html = unescape(response.get_data(as_text=True))
+    assert f"Synced with Stripe: {order.number}: refund {refund.id} pending (new)." in html
+    assert "nothing had changed" not in html
+    assert reload(order).status == "paid"  # a pending refund has refunded nothing yet
+
+
 def test_a_refund_that_fails_later_leaves_the_order_paid_on_its_day(
     boss, shopper, make_product, sandbox
 ):
