@@ -3,7 +3,14 @@
 from shop.models.base import MAX_ID, utcnow
 from shop.models.card import SavedCard
 from shop.models.catalog import Product
-from shop.models.order import OPEN_DISPUTE_STATUSES, Order, OrderEvent, OrderLine, OrderStatus
+from shop.models.order import (
+    OPEN_DISPUTE_STATUSES,
+    PENDING_REFUND_STATUSES,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+)
 from shop.models.payment import Dispute, Payment, Refund
 from shop.models.rollup import OrderRollup
 from shop.models.user import User
@@ -12,6 +19,7 @@ from shop.models.webhook import StripeEvent
 __all__ = [
     "MAX_ID",
     "OPEN_DISPUTE_STATUSES",
+    "PENDING_REFUND_STATUSES",
     "Dispute",
     "Order",
     "OrderEvent",

@@ -41,6 +41,9 @@ OPEN_DISPUTE_STATUSES = (
     "needs_response",
     "under_review",
 )
+# A refund in these statuses is not money back yet, but Stripe already counts it
+# against what is left to refund on the charge.
+PENDING_REFUND_STATUSES = ("pending", "requires_action")
 
 
 class Order(db.Model):
@@ -105,8 +108,14 @@ class Order(db.Model):
     disputes: Mapped[list["Dispute"]] = relationship(back_populates="order", order_by="Dispute.id")
 
     @property
+    def pending_refund_minor(self) -> int:
+        """Asked for in refunds Stripe has not finished; not refunded yet."""
+        return sum(r.amount_minor for r in self.refunds if r.status in PENDING_REFUND_STATUSES)
+
+    @property
     def refundable_minor(self) -> int:
-        return self.total_minor - self.amount_refunded_minor
+        """What a new refund may still ask for: Stripe counts pending refunds as taken."""
+        return self.total_minor - self.amount_refunded_minor - self.pending_refund_minor
 
     def __repr__(self) -> str:
         return f"<Order {self.number} {self.status}>"

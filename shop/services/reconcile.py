@@ -11,7 +11,14 @@ from datetime import datetime
 from sqlalchemy import or_
 
 from shop.extensions import db
-from shop.models import OPEN_DISPUTE_STATUSES, Order, OrderStatus, Payment, Refund
+from shop.models import (
+    OPEN_DISPUTE_STATUSES,
+    PENDING_REFUND_STATUSES,
+    Order,
+    OrderStatus,
+    Payment,
+    Refund,
+)
 from shop.services import payments, refunds, stripe_client
 
 S = OrderStatus
@@ -21,7 +28,7 @@ UNSETTLED = or_(
     Order.status.in_((S.PENDING.value, S.PROCESSING.value)),
     Order.dispute_status.in_(OPEN_DISPUTE_STATUSES),
     Order.id.in_(
-        db.select(Refund.order_id).where(Refund.status.in_(("pending", "requires_action")))
+        db.select(Refund.order_id).where(Refund.status.in_(PENDING_REFUND_STATUSES))
     ),
 )
 

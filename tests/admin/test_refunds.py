@@ -235,6 +235,25 @@ def test_sync_tells_of_a_refund_that_changed_nothing_else_yet(
     assert reload(order).status == "paid"  # a pending refund has refunded nothing yet
 
 
+def test_the_refund_form_offers_only_what_pending_refunds_leave(
+    boss, shopper, make_product, stripe_api
+):
+    order = paid_with(shopper, make_product, "pm_card_pendingRefund")  # refunds start pending
+    boss.post(f"/admin/orders/{order.number}/refund",
+              data={**refund_form(boss, order), "amount": "10.00"})
+    assert reload(order).status == "paid"  # nothing refunded yet
+
+    form = refund_form(boss, order)
+    assert form["amount"] == "15.00"  # Stripe already counts the pending $10.00 as taken
+    html = unescape(boss.get(f"/admin/orders/{order.number}").get_data(as_text=True))
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "Up to $15.00 is left to refund (in USD); $10.00 is in refunds still pending" in text
+
+    boss.post(f"/admin/orders/{order.number}/refund", data=form)  # the rest, as offered
+    refunds = stripe_api.v1.refunds.list({"payment_intent": order.payments[0].intent_id})
+    assert sorted(r.amount for r in refunds.data) == [1000, 1500]
+
+
 def test_a_refund_that_fails_later_leaves_the_order_paid_on_its_day(
     boss, shopper, make_product, sandbox
 ):
