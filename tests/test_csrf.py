@@ -8,7 +8,7 @@ def test_post_without_token_is_refused_and_changes_nothing(client, make_product)
     mug = make_product()
     response = client.post("/cart/add", data={"product_id": mug.id, "quantity": 1})
     assert response.status_code == 400
-    assert b"Please try again" in response.data
+    assert b"Reload the page and try again" in response.data
     with client.session_transaction() as session:
         assert not session.get("cart")
 
@@ -30,3 +30,35 @@ def test_json_post_accepts_the_header_token(client, make_product):
     token = csrf_token_from(client.get("/").get_data(as_text=True))
     response = client.post("/auth/logout", headers={"X-CSRFToken": token})
     assert response.status_code in (302, 401)  # passes CSRF; not signed in
+
+
+@pytest.mark.csrf
+def test_a_form_from_before_signing_out_elsewhere_says_to_reload(client, auth, make_user,
+                                                                 make_product):
+    mug = make_product()
+    make_user(email="customer@example.com", password="customer-pass")
+    auth.login()
+    page = client.get(f"/products/{mug.slug}")  # this tab keeps the signed-in page's form
+    token = csrf_token_from(page.get_data(as_text=True))
+    auth.logout()  # signed out in another tab: a new session, a new token
+
+    response = client.post(
+        "/cart/add", data={"product_id": mug.id, "quantity": 1, "csrf_token": token},
+        headers={"Referer": f"http://localhost/products/{mug.slug}"},
+    )
+
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Reload the page and try again" in html
+    assert f'href="/products/{mug.slug}"' in html  # back to the page to reload
+    with client.session_transaction() as session:
+        assert not session.get("cart")
+
+
+@pytest.mark.csrf
+def test_the_expired_page_links_back_only_to_this_site(client, make_product):
+    mug = make_product()
+    response = client.post("/cart/add", data={"product_id": mug.id, "quantity": 1},
+                           headers={"Referer": "https://evil.example/products"})
+    assert response.status_code == 400
+    assert "evil.example" not in response.get_data(as_text=True)

@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -9,13 +11,29 @@ def _wants_json() -> bool:
     return request.is_json or request.accept_mimetypes.best == "application/json"
 
 
+# Sending the same form again sends the same stale token: only a reloaded page has the
+# session's token. The usual cause is signing in or out in another tab.
+CSRF_MESSAGE = (
+    "This page has expired, perhaps because you signed in or out in another tab. "
+    "Reload the page and try again."
+)
+
+
+def _page_on_this_site() -> str | None:
+    """The page the refused form was on (its Referer), if it is on this site."""
+    parts = urlsplit(request.referrer or "")
+    if parts.netloc != request.host or not parts.path.startswith("/"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def install_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        message = "Your session expired or the form was tampered with. Please try again."
         if _wants_json():
-            return jsonify(error=message), 400
-        return render_template("errors/csrf.html", message=message), 400
+            return jsonify(error=CSRF_MESSAGE), 400
+        return render_template("errors/csrf.html", message=CSRF_MESSAGE,
+                               back=_page_on_this_site()), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -32,7 +32,7 @@ def test_card_actions_need_the_pages_csrf_token(customer, cards_page, client):
     key = "csrf-attempt-00000001"
     refused = cards_page.start(key)  # no X-CSRFToken header
     assert refused.status_code == 400
-    assert refused.get_json()["error"].startswith("Your session expired")
+    assert refused.get_json()["error"].endswith("Reload the page and try again.")
     started = client.post(
         "/account/cards/setup-intent", json={"request_key": key}, headers={"X-CSRFToken": token}
     )
