@@ -68,6 +68,8 @@ def load_config() -> dict:
         "RATELIMIT_ENABLED": _env("RATELIMIT_ENABLED", "1") == "1",
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10/minute;50/hour"),
+        # Failed sign-ins per account, from any number of clients.
+        "ACCOUNT_LOGIN_RATE_LIMIT": _env("ACCOUNT_LOGIN_RATE_LIMIT", "20/hour"),
         "INTENT_RATE_LIMIT": _env("INTENT_RATE_LIMIT", "20/minute;100/hour"),
         # Each order placed holds its stock for RESERVATION_MINUTES.
         "CHECKOUT_RATE_LIMIT": _env("CHECKOUT_RATE_LIMIT", "10/minute;50/hour"),

@@ -104,3 +104,37 @@ def test_login_is_rate_limited(client, auth, make_user):
     codes = [auth.login("ann@example.com", "wrong").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     assert auth.login("ann@example.com", "right-password").status_code == 429
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "ACCOUNT_LOGIN_RATE_LIMIT": "3/hour"}]
+)
+def test_guessing_one_accounts_password_from_many_addresses_is_stopped(client, make_user):
+    make_user(email="ann@example.com", password="right-password")
+    make_user(email="bob@example.com", password="bobs-password")
+
+    def sign_in(email, password, address):
+        return client.post("/auth/login", data={"email": email, "password": password},
+                           environ_base={"REMOTE_ADDR": address})
+
+    codes = [sign_in(" ANN@example.com", f"guess-{n}", f"198.51.100.{n}").status_code
+             for n in range(4)]
+    assert codes == [200, 200, 200, 429]
+    refused = sign_in("ann@example.com", "right-password", "192.0.2.50")
+    assert refused.status_code == 429
+    assert "Too many failed sign-ins for this account" in refused.get_data(as_text=True)
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
+    # Other accounts, and their owners' sign-ins, are not held up.
+    assert sign_in("bob@example.com", "bobs-password", "198.51.100.1").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "ACCOUNT_LOGIN_RATE_LIMIT": "2/hour"}]
+)
+def test_successful_sign_ins_do_not_count_against_the_account(client, auth, make_user):
+    make_user(email="ann@example.com", password="right-password")
+    for _ in range(3):
+        assert auth.login("ann@example.com", "right-password").status_code == 302
+        auth.logout()
+    assert auth.login("ann@example.com", "wrong").status_code == 200

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from shop.auth.forms import LoginForm, RegisterForm
 from shop.cart.forms import EmptyForm
 from shop.extensions import db, limiter
+from shop.models import User
 from shop.services import accounts
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -22,6 +23,24 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _account_login_limit() -> str:
+    return current_app.config["ACCOUNT_LOGIN_RATE_LIMIT"]
+
+
+def _account_named() -> str:
+    """The account a sign-in attempt names: guessing one account's password from many
+    addresses is counted against that account, whoever makes the guesses."""
+    return "account:" + User.normalize_email(request.form.get("email") or "")[:320]
+
+
+def _sign_in_failed(response) -> bool:
+    return response.status_code != 302  # a successful sign-in redirects
+
+
+ACCOUNT_LOCKED = ("Too many failed sign-ins for this account. Please wait a while and "
+                  "try again.")
 
 
 def safe_next(target: str | None) -> str:
@@ -37,6 +56,8 @@ def safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_account_login_limit, methods=["POST"], key_func=_account_named,
+               deduct_when=_sign_in_failed, error_message=ACCOUNT_LOCKED)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
