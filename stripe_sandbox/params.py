@@ -69,11 +69,18 @@ class Kind:
         return value
 
 
+# Stripe's integers are int64. ``[0-9]`` rather than ``\d``, which also matches
+# full-width and other Unicode digits that Stripe refuses; the length cap keeps ``int()``
+# from ever seeing a string long enough to raise.
+_INTEGER = re.compile(r"-?[0-9]{1,19}")
+_INT64 = range(-(2**63), 2**63)
+
+
 class _Int(Kind):
     name = "integer"
 
     def coerce(self, value: Any, param: str) -> Any:
-        if isinstance(value, str) and re.fullmatch(r"-?\d+", value):
+        if isinstance(value, str) and _INTEGER.fullmatch(value) and int(value) in _INT64:
             return int(value)
         raise _invalid(f"Invalid integer: {_show(value)}", param, "parameter_invalid_integer")
 

@@ -1,4 +1,4 @@
-"""API keys, publishable-key restrictions, client secrets, error classes, CORS."""
+"""API keys, publishable-key restrictions, client secrets, error classes, CORS, integers."""
 
 import pytest
 import requests
@@ -105,3 +105,37 @@ def test_cors_headers_and_preflight(sandbox):
     assert answered.headers["Access-Control-Allow-Origin"] == "*"
     preflight = requests.options(f"{sandbox.url}/_sandbox/authenticate", timeout=10)
     assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+
+
+
+def _create_intent(sandbox, amount):
+    return requests.post(f"{sandbox.url}/v1/payment_intents", timeout=10,
+                         auth=("sk_test_integers", ""), data={"amount": amount, "currency": "usd"})
+
+
+@pytest.mark.parametrize("amount", [
+    "\uff11\uff10\uff10\uff10",  # full-width digits
+    "\u0661\u0660\u0660\u0660",  # Arabic-Indic digits
+    "1" + "0" * 5000,  # long enough to make int() itself raise
+    "1" + "0" * 19,  # 20 digits
+    str(2**63),  # 19 digits, one past the int64 maximum
+    str(-(2**63) - 1),
+    "+100", " 100", "100.0", "-",
+])
+def test_an_amount_that_is_not_an_int64_is_an_invalid_integer(sandbox, amount):
+    response = _create_intent(sandbox, amount)
+    assert response.status_code == 400
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.json()["error"] == {
+        "type": "invalid_request_error", "code": "parameter_invalid_integer",
+        "doc_url": "https://stripe.com/docs/error-codes/parameter_invalid_integer",
+        "message": f"Invalid integer: {amount}", "param": "amount"}
+
+
+@pytest.mark.parametrize(("amount", "code"), [
+    (str(2**63 - 1), "amount_too_large"), (str(-(2**63)), "amount_too_small"),
+])
+def test_the_int64_limits_are_integers(sandbox, amount, code):
+    response = _create_intent(sandbox, amount)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == code
