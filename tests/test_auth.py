@@ -2,6 +2,7 @@ import pytest
 
 from shop.extensions import db
 from shop.models import User
+from shop.services import accounts
 
 
 def register(client, email="new@example.com", password="s3cret-pass", confirm=None, **kw):
@@ -26,6 +27,27 @@ def test_duplicate_email_in_another_case_is_refused(client, make_user):
     response = register(client, email="TAKEN@Example.com")
     assert response.status_code == 200
     assert b"already exists" in response.data
+    assert db.session.execute(db.select(db.func.count(User.id))).scalar() == 1
+
+
+def test_a_double_submitted_sign_up_makes_one_account_and_says_so(client, monkeypatch):
+    checked = accounts.find_by_email
+
+    def first_request_lands_meanwhile(email):
+        found = checked(email)
+        # The first click's request commits its account after this one's check.
+        with db.engine.begin() as other_request:
+            other_request.execute(
+                db.insert(User).values(email="new@example.com", password_hash="first-click")
+            )
+        return found
+
+    monkeypatch.setattr(accounts, "find_by_email", first_request_lands_meanwhile)
+
+    response = register(client)
+
+    assert response.status_code == 200
+    assert "An account with that email already exists." in response.get_data(as_text=True)
     assert db.session.execute(db.select(db.func.count(User.id))).scalar() == 1
 
 

@@ -1,7 +1,11 @@
 """Customer and admin accounts."""
 
+from sqlalchemy.exc import IntegrityError
+
 from shop.extensions import db
 from shop.models import User
+
+EMAIL_TAKEN = "An account with that email already exists."
 
 
 class AccountError(ValueError):
@@ -18,11 +22,16 @@ def find_by_email(email: str) -> User | None:
 def register(email: str, password: str, name: str = "", is_admin: bool = False) -> User:
     """Create a user; raises AccountError when the email is taken in any letter case."""
     if find_by_email(email) is not None:
-        raise AccountError("An account with that email already exists.")
+        raise AccountError(EMAIL_TAKEN)
     user = User(email=User.normalize_email(email), name=name.strip(), is_admin=is_admin)
     user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError:
+        # A second request for the same email (a double click on "Create account")
+        # passed the check above too; the unique index let only one of them in.
+        raise AccountError(EMAIL_TAKEN) from None
     return user
 
 
