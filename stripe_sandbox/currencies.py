@@ -95,6 +95,14 @@ def check_amount(amount: int, currency: str, param: str = "amount") -> None:
             code="amount_too_large",
             param=param,
         )
+    check_step(amount, currency, param)
+
+
+def check_step(amount: int, currency: str, param: str = "amount") -> None:
+    """Raise Stripe's 400 for an amount between the steps the currency moves in.
+
+    Refunds take this rule but not the minimum: Stripe refunds small amounts.
+    """
     if currency in THREE_DECIMAL and amount % 10:
         raise StripeError(
             400,

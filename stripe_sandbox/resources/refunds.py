@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ..currencies import format_amount
+from ..currencies import check_step, format_amount
 from ..errors import StripeError, invalid
 from ..params import INT, LIST_PARAMS, MAP, STR, Enum
 from ..routing import Call, apply_metadata, endpoint
@@ -86,6 +86,7 @@ def create(sb: Sandbox, call: Call) -> dict[str, Any]:
         amount = unrefunded
     if amount <= 0:
         raise invalid("Invalid positive integer", param="amount")
+    check_step(amount, currency)
     if amount > unrefunded:
         raise invalid(
             f"Refund amount ({format_amount(amount, currency)}) is greater than unrefunded "

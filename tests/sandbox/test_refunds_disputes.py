@@ -44,6 +44,35 @@ def test_refund_list_and_retrieve(client, pay):
     assert client.v1.refunds.retrieve(first.id).amount == 100
 
 
+@pytest.mark.parametrize(("currency", "paid", "between_steps", "on_a_step"), [
+    ("kwd", 2000, 1005, 10), ("bhd", 2000, 15, 10), ("isk", 10000, 150, 100),
+])
+def test_refund_amounts_keep_the_currency_steps(client, pay, currency, paid,
+                                                between_steps, on_a_step):
+    with pytest.raises(stripe.InvalidRequestError) as as_intent:
+        client.v1.payment_intents.create(params={
+            "amount": between_steps + paid, "currency": currency,
+            "payment_method_types": ["card"]})
+    intent = pay(amount=paid, currency=currency)
+    with pytest.raises(stripe.InvalidRequestError) as as_refund:
+        client.v1.refunds.create(params={"payment_intent": intent.id,
+                                         "amount": between_steps})
+    assert as_refund.value.http_status == 400
+    assert (as_refund.value.code, as_refund.value.param, as_refund.value.user_message) == (
+        as_intent.value.code, as_intent.value.param, as_intent.value.user_message)
+    assert as_refund.value.code == "invalid_amount"
+    # On a step, a refund is made however small: the minimum charge is not for refunds.
+    refund = client.v1.refunds.create(params={"payment_intent": intent.id,
+                                              "amount": on_a_step})
+    assert refund.amount == on_a_step
+    assert client.v1.charges.retrieve(intent.latest_charge).amount_refunded == on_a_step
+
+
+def test_a_refund_may_be_smaller_than_the_smallest_charge(client, pay):
+    intent = pay()
+    assert client.v1.refunds.create(params={"payment_intent": intent.id, "amount": 1}).amount == 1
+
+
 def test_pending_refund_card(client, control, pay):
     intent = pay("pm_card_pendingRefund")
     refund = client.v1.refunds.create(params={"payment_intent": intent.id})
