@@ -10,7 +10,13 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 
 from babel import Locale
-from babel.numbers import format_currency
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    get_currency_symbol,
+    get_decimal_symbol,
+    get_group_symbol,
+)
 
 ZERO_DECIMAL = frozenset(
     [
@@ -85,30 +91,58 @@ def round_minor(amount: Decimal, currency: str) -> int:
     return int(amount.scaleb(exponent(currency)).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
 
 
-_TYPED_AMOUNT = re.compile(r"^(?P<before>[^\d.,-]*)(?P<number>-?[\d,]*\.?\d*)(?P<after>[^\d.,-]*)$")
+# More digits than any amount Stripe accepts; refused before Decimal could round them.
+_MOST_DIGITS = 15
 
 
-def _symbol_ok(text: str, currency: str) -> bool:
-    """A typed amount may carry the currency's code or a symbol, nothing else."""
-    text = text.strip()
-    return not text or text.upper() == currency.upper() or not any(c.isalnum() for c in text)
+def _either(options: set[str]) -> str:
+    return "|".join(re.escape(o) for o in sorted(options, key=len, reverse=True))
 
 
-def parse_amount(text: str, currency: str) -> int:
-    """Parse an amount typed by a person ("12.50", "1,250.00", "¥500") into minor units."""
-    match = _TYPED_AMOUNT.match(str(text).strip())
-    number = match["number"].replace(",", "") if match else ""
-    if (
-        not match
-        or not re.fullmatch(r"-?(\d+(\.\d+)?|\.\d+)", number)
-        or not _symbol_ok(match["before"], currency)
-        or not _symbol_ok(match["after"], currency)
-    ):
-        raise MoneyError("Enter an amount such as 12.50.")
-    value = Decimal(number)
-    if value <= 0:
+@lru_cache(maxsize=64)
+def _typed_amount(currency: str, locale: str) -> re.Pattern[str]:
+    """What a person may type for an amount in `currency` in `locale`: the number in
+    the locale's own notation, with the currency's code or symbol before or after it.
+
+    Separators mean what they mean in the locale, so "1,50" is one and a half euros
+    in de_DE and not an amount at all in en_US, where "1,500" is fifteen hundred. A
+    decimal point is also taken where the locale does not group with one (fr_FR:
+    "12.50" as well as "12,50"). Anything else is refused, never guessed.
+    """
+    decimal, group = get_decimal_symbol(locale), get_group_symbol(locale)
+    marks = {decimal} | ({"."} if group != "." else set())
+    groups = {group} | ({" "} if group.isspace() else set())
+    code = currency.upper()
+    units = _either({code, currency, get_currency_symbol(code, locale),
+                     get_currency_symbol(code, "en_US")})
+    whole = rf"\d{{1,3}}(?:(?:{_either(groups)})\d{{3}})+|\d+"
+    return re.compile(
+        rf"(?:(?:{units})\s*)?(?P<minus>-)?(?P<whole>{whole})"
+        rf"(?:(?:{_either(marks)})(?P<fraction>\d+))?(?:\s*(?:{units}))?"
+    )
+
+
+def parse_amount(text: str, currency: str, locale: str = "en_US") -> int:
+    """Parse an amount typed by a person ("12.50", "1,250.00", "¥500", "12,50 €" in
+    de_DE) into minor units, exactly."""
+    match = _typed_amount(currency.lower(), locale).fullmatch(str(text).strip())
+    if not match:
+        example = format_decimal(Decimal("12.50"), format="0.00", locale=locale)
+        raise MoneyError(f"Enter an amount such as {example}.")
+    whole = "".join(c for c in match["whole"] if c.isdigit())
+    fraction = match["fraction"] or "0"
+    if match["minus"] or not (whole + fraction).strip("0"):
         raise MoneyError("The amount must be more than zero.")
-    return to_minor(value, currency)
+    if len(whole.lstrip("0")) + len(fraction) > _MOST_DIGITS:
+        raise MoneyError("That amount is too large.")
+    return to_minor(Decimal(f"{whole}.{fraction}"), currency)
+
+
+def amount_text(amount_minor: int, currency: str, locale: str = "en_US") -> str:
+    """Minor units as a person would type them back (no grouping): "25,00" in de_DE."""
+    places = exponent(currency)
+    pattern = "0" + ("." + "0" * places if places else "")
+    return format_decimal(to_decimal(amount_minor, currency), format=pattern, locale=locale)
 
 
 @lru_cache(maxsize=8192)
@@ -133,13 +167,17 @@ def format_money(amount_minor: int, currency: str, locale: str = "en_US") -> str
 
 
 def minimum_charge(currency: str) -> int:
-    """Stripe's minimum charge in minor units (the equivalent of $0.50 otherwise)."""
+    """Stripe's minimum charge in minor units, where Stripe lists one.
+
+    For the others Stripe asks for "the equivalent of $0.50", which needs an exchange
+    rate the shop does not have. It uses 50 minor units (500 for three-decimal
+    currencies), as the sandbox does, so that an order Stripe is sure to refuse, like
+    one for ₩10, is not placed and left holding stock that no card can pay for.
+    """
     code = currency.lower()
     if code in _MINIMUM_MINOR:
         return _MINIMUM_MINOR[code]
-    if code in ZERO_DECIMAL:
-        return 1
-    return 50 if exponent(code) == 2 else 500
+    return 500 if code in THREE_DECIMAL else 50
 
 
 def check_chargeable(amount_minor: int, currency: str, locale: str = "en_US") -> None:
@@ -151,6 +189,13 @@ def check_chargeable(amount_minor: int, currency: str, locale: str = "en_US") ->
     if amount_minor > MAX_AMOUNT_MINOR:
         most = format_money(MAX_AMOUNT_MINOR, code, locale)
         raise MoneyError(f"The amount must be at most {most}.")
+    check_steps(amount_minor, code)
+
+
+def check_steps(amount_minor: int, currency: str) -> None:
+    """Raise MoneyError unless `amount_minor` is a step Stripe moves `currency` in, for
+    charges and refunds alike: three-decimal currencies end in 0, ISK in whole units."""
+    code = currency.lower()
     if code in THREE_DECIMAL and amount_minor % 10:
         raise MoneyError(f"{code.upper()} amounts must end in 0 in the last decimal place.")
     if code in WHOLE_UNITS_ONLY and amount_minor % 100:

@@ -4,7 +4,9 @@ import pytest
 
 from shop.money import (
     MoneyError,
+    amount_text,
     check_chargeable,
+    check_steps,
     exponent,
     format_money,
     minimum_charge,
@@ -104,3 +106,70 @@ def test_parse_amount_accepts_the_currency_code(typed):
 def test_parse_amount_refuses_another_currency_code():
     with pytest.raises(MoneyError):
         parse_amount("12.50 EUR", "usd")
+
+
+@pytest.mark.parametrize(
+    ("typed", "currency", "locale", "minor"),
+    [
+        ("1,50", "eur", "de_DE", 150),
+        ("1.500", "eur", "de_DE", 150000),  # the group mark in de_DE
+        ("1.250,00 €", "eur", "de_DE", 125000),
+        ("12.50", "eur", "fr_FR", 1250),  # fr_FR groups with a space, so "." is decimal
+        ("1 234,50 €", "eur", "fr_FR", 123450),
+        ("CHF 1\u2019250.50", "chf", "de_CH", 125050),
+        ("\uff11\uff10\uff10", "jpy", "en_US", 100)  # full-width digits,
+    ],
+)
+def test_parse_amount_reads_the_shops_locale(typed, currency, locale, minor):
+    assert parse_amount(typed, currency, locale) == minor
+
+
+@pytest.mark.parametrize(
+    ("typed", "locale"),
+    [
+        ("12,50", "en_US"),  # not 1,250.00
+        ("1,5", "en_US"),
+        (",5", "en_US"),
+        ("1,2,3", "en_US"),
+        ("25.00", "de_DE"),  # in de_DE that is no amount: 2.500,00 would be
+        ("12 ¢", "en_US"),  # not $12
+        ("(5)", "en_US"),
+        ("\u221210", "en_US"),  # a minus sign, not a currency symbol
+        ("US$5", "en_US"),
+        ("€12", "en_US"),  # another currency's symbol
+    ],
+)
+def test_parse_amount_refuses_what_it_could_only_guess(typed, locale):
+    with pytest.raises(MoneyError, match="Enter an amount such as"):
+        parse_amount(typed, "usd", locale)
+
+
+def test_parse_amount_refuses_more_digits_than_any_amount_rather_than_rounding():
+    with pytest.raises(MoneyError, match="too large"):
+        parse_amount("1" * 30, "usd")
+    with pytest.raises(MoneyError, match="too large"):
+        parse_amount("1" * 27, "usd")
+
+
+def test_amount_text_is_what_parse_amount_reads_back():
+    for minor, currency, locale in [(2500, "eur", "de_DE"), (2670, "kwd", "en_US"),
+                                    (500, "jpy", "ja_JP"), (123456, "usd", "en_US"),
+                                    (123450, "eur", "fr_FR")]:
+        text = amount_text(minor, currency, locale)
+        assert parse_amount(text, currency, locale) == minor, text
+    assert amount_text(2500, "eur", "de_DE") == "25,00"
+
+
+def test_zero_decimal_currencies_without_a_listed_minimum_still_have_one():
+    with pytest.raises(MoneyError, match="at least"):
+        check_chargeable(10, "krw")
+    check_chargeable(1000, "krw")
+
+
+def test_refund_steps_are_the_charge_steps():
+    check_steps(2670, "kwd")
+    with pytest.raises(MoneyError, match="end in 0"):
+        check_steps(2675, "kwd")
+    with pytest.raises(MoneyError, match="whole units"):
+        check_steps(1050, "isk")
+    check_steps(1, "usd")  # no minimum: a refund may be a cent

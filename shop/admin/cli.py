@@ -4,6 +4,7 @@ import click
 from flask import Flask, current_app
 
 from shop.extensions import db
+from shop.models import Order, OrderEvent
 from shop.money import MoneyError, format_money, parse_amount
 from shop.services import orders, refunds
 from shop.services.orders import OrderError
@@ -12,6 +13,22 @@ from shop.services.stripe_client import PaymentsError
 
 def _money(amount_minor: int, currency: str) -> str:
     return format_money(amount_minor, currency, current_app.config["SHOP_LOCALE"])
+
+
+def _refunds_made_here(order: Order) -> int:
+    """Refunds this command has recorded on the order. Unlike the order's refunds, a
+    webhook cannot add to them: a refund whose answer was lost is not counted until
+    the command runs again and records it."""
+    return db.session.execute(
+        db.select(db.func.count(OrderEvent.id)).where(
+            OrderEvent.order_id == order.id,
+            OrderEvent.kind == "admin_refund",
+            OrderEvent.actor == COMMAND_LINE,
+        )
+    ).scalar_one()
+
+
+COMMAND_LINE = "command line"
 
 
 @click.command("refund")
@@ -24,20 +41,28 @@ def refund_command(number: str, amount: str | None, reason: str | None, dry_run:
     order = orders.find_order(number.strip().upper())
     if order is None:
         raise click.ClickException(f"No order {number}.")
+    locale = current_app.config["SHOP_LOCALE"]
     try:
-        amount_minor = parse_amount(amount, order.currency) if amount else order.refundable_minor
+        # An empty --amount (an unset variable in a script) is refused, not "all left".
+        amount_minor = (
+            order.refundable_minor if amount is None
+            else parse_amount(amount, order.currency, locale)
+        )
     except MoneyError as error:
         raise click.BadParameter(str(error), param_hint="--amount") from None
     left = _money(order.refundable_minor, order.currency)
     what = f"{_money(amount_minor, order.currency)} of order {order.number} ({left} left to refund)"
     if dry_run:
-        if order.status not in refunds.REFUNDABLE or amount_minor > order.refundable_minor:
+        if order.status not in refunds.REFUNDABLE:
             raise click.ClickException(f"Would not refund {what}: order is {order.status}.")
+        if not 0 < amount_minor <= order.refundable_minor:
+            raise click.ClickException(f"Would not refund {what}: that is not what is left.")
         click.echo(f"Would refund {what}, reason: {reason or 'none'}. Nothing was changed.")
         return
     # The same command run again after Stripe's answer was lost (a timeout) is the same
-    # request and refunds once; once a refund is recorded, the next run is a new one.
-    request_key = f"cli-{amount_minor}-{len(order.refunds)}"
+    # request and refunds once, even if the refund's webhook landed meanwhile; once this
+    # command has recorded a refund, the next run is a new one.
+    request_key = f"cli-{amount_minor}-{_refunds_made_here(order)}"
     try:
         refund = refunds.request_refund(
             order, amount_minor, reason, requested_by=None, request_key=request_key
@@ -49,7 +74,7 @@ def refund_command(number: str, amount: str | None, reason: str | None, dry_run:
         order,
         "admin_refund",
         f"Refund of {_money(amount_minor, order.currency)} requested from the command line.",
-        actor="command line",
+        actor=COMMAND_LINE,
         key=f"refund:{refund.stripe_refund_id}:cli",
     )
     db.session.commit()

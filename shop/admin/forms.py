@@ -1,5 +1,6 @@
 import uuid
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SearchField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -82,7 +83,8 @@ class RefundForm(FlaskForm):
 
     def validate_amount(self, field) -> None:
         try:
-            self.amount_minor = parse_amount(field.data, self.currency)
+            self.amount_minor = parse_amount(field.data, self.currency,
+                                             current_app.config["SHOP_LOCALE"])
         except MoneyError as error:
             raise ValidationError(str(error)) from None
 

@@ -22,7 +22,7 @@ from shop.admin.blueprint import bp
 from shop.admin.forms import ActionForm, HistoryFilterForm, RefundForm
 from shop.extensions import db
 from shop.models import Order, utcnow
-from shop.money import to_decimal
+from shop.money import amount_text
 from shop.services import cancellation, order_history, orders, reconcile, refunds, stripe_client
 from shop.services.order_history import Cursor
 from shop.services.orders import OrderError
@@ -68,7 +68,8 @@ def _record_action(order: Order, kind: str, what: str) -> None:
 
 def _render_order(order: Order, refund_form: RefundForm, status: int = 200):
     if not refund_form.amount.data and order.refundable_minor > 0:
-        refund_form.amount.data = str(to_decimal(order.refundable_minor, order.currency))
+        refund_form.amount.data = amount_text(order.refundable_minor, order.currency,
+                                              current_app.config["SHOP_LOCALE"])
     page = render_template(
         "admin/order.html",
         order=order,

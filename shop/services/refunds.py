@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from shop.extensions import db
 from shop.logs import log_event
 from shop.models import Dispute, Order, OrderStatus, Payment, Refund, User
+from shop.money import MoneyError, check_steps
 from shop.services import orders, stripe_client
 from shop.services.orders import OrderError
 
@@ -52,6 +53,10 @@ def request_refund(
         raise OrderError("Choose one of Stripe's refund reasons.")
     if amount_minor <= 0:
         raise OrderError("The amount must be more than zero.")
+    try:
+        check_steps(amount_minor, order.currency)
+    except MoneyError as error:
+        raise OrderError(str(error)) from None
     payment = _paid_payment(order)
     who = requested_by.email if requested_by else "system"
     params = {

@@ -171,6 +171,37 @@ def test_flask_refund_run_again_after_a_lost_answer_refunds_once(
     assert len(stripe_api.v1.refunds.list({"limit": 10})["data"]) == 2
 
 
+def test_flask_refund_run_again_after_its_webhook_landed_still_refunds_once(
+    app, runner, paid_order, answer_lost, stripe_api, deliver
+):
+    assert runner.invoke(args=["refund", paid_order.number, "--amount", "5.00"]).exit_code
+    [made] = stripe_api.v1.refunds.list({"limit": 10})["data"]
+    assert deliver("refund.created", made.id) == (200, "processed")  # the shop now knows it
+
+    again = runner.invoke(args=["refund", paid_order.number, "--amount", "5.00"])
+
+    assert again.exit_code == 0, again.output
+    assert [r.id for r in stripe_api.v1.refunds.list({"limit": 10})["data"]] == [made.id]
+    assert reload(paid_order).amount_refunded_minor == 500
+
+
+def test_flask_refund_with_an_empty_amount_refunds_nothing(app, runner, paid_order, stripe_api):
+    result = runner.invoke(args=["refund", paid_order.number, "--amount", ""])
+    assert result.exit_code != 0 and "Enter an amount such as 12.50." in result.output
+    assert stripe_api.v1.refunds.list({"limit": 10})["data"] == []
+    assert reload(paid_order).amount_refunded_minor == 0
+
+
+@pytest.mark.parametrize("typed", ["12,50", "12 ¢", "(5)", "\u221210"])
+def test_an_amount_that_could_be_misread_is_refused_not_guessed(boss, paid_order, stripe_api,
+                                                                 typed):
+    form = {**refund_form(boss, paid_order), "amount": typed}
+    response = boss.post(f"/admin/orders/{paid_order.number}/refund", data=form)
+    assert response.status_code == 400
+    assert "Enter an amount such as 12.50." in response.get_data(as_text=True)
+    assert stripe_api.v1.refunds.list({"limit": 10})["data"] == []
+
+
 def test_cancelling_a_pending_order_releases_stock(boss, shopper, make_product, stripe_api):
     teapot = make_product(price_minor=2800, stock=3)
     order = shopper.checkout((teapot, 2))
