@@ -18,8 +18,8 @@ from flask_login import current_user, login_required
 from shop.account.forms import CardActionForm
 from shop.extensions import db, limiter
 from shop.models import MAX_ID, SavedCard
-from shop.services import cards
-from shop.services.stripe_client import PaymentsError
+from shop.services import card_events, cards
+from shop.services.stripe_client import InvalidRequest, PaymentsError
 from shop.web.requests import json_object, valid_request_key
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -137,7 +137,21 @@ def _change(action, card: SavedCard, done: str) -> None:
         action(current_user, card)
     except (cards.CardError, PaymentsError) as error:
         db.session.rollback()
-        flash(str(error), "error")
+        flash(_refused(card, error), "error")
         return
     db.session.commit()
     flash(done.format(card=label), "success")
+
+
+def _refused(card: SavedCard, error: cards.CardError | PaymentsError) -> str:
+    """What the customer is told when a card change failed. Stripe refuses a card
+    detached or deleted there whose webhook was lost every time: it is forgotten."""
+    if isinstance(error, InvalidRequest):
+        try:
+            if card_events.forget_if_gone(card):
+                db.session.commit()
+                return card_events.CARD_GONE
+        except PaymentsError as reread_error:
+            db.session.rollback()
+            error = reread_error
+    return str(error)

@@ -10,7 +10,7 @@ from shop.checkout import access
 from shop.checkout.blueprint import bp
 from shop.extensions import db, limiter
 from shop.models import OrderStatus, SavedCard
-from shop.services import cards, confirmations, intents, stripe_client
+from shop.services import card_events, cards, confirmations, intents, stripe_client
 from shop.services.orders import OrderError
 from shop.web.readonly import reads_only
 from shop.web.requests import json_object, valid_request_key
@@ -121,6 +121,8 @@ def pay_with_saved_card(number: str):
     except stripe_client.CardDeclined as error:
         db.session.commit()  # the declined attempt stays on the timeline
         return jsonify(error=error.message), 402
+    except stripe_client.InvalidRequest as error:
+        return _refused_card(card, error)
     except (OrderError, stripe_client.PaymentsError) as error:
         return _json_error(_told(error))
     db.session.commit()
@@ -130,6 +132,20 @@ def pay_with_saved_card(number: str):
         intent_id=intent["id"],
         redirect=url_for("checkout.status", number=number),
     )
+
+
+def _refused_card(card: SavedCard, error: stripe_client.InvalidRequest):
+    """Stripe refused the saved card. One detached or deleted at Stripe, whose webhook
+    was lost, would be refused on every click: it is forgotten and the customer told."""
+    db.session.rollback()
+    try:
+        gone = card_events.forget_if_gone(card)
+    except stripe_client.PaymentsError as reread_error:
+        return _json_error(_told(reread_error))
+    if not gone:
+        return _json_error(_told(error))
+    db.session.commit()
+    return jsonify(error=card_events.CARD_GONE), 409
 
 
 def _own_card(card_id: str) -> SavedCard:

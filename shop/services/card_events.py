@@ -6,7 +6,7 @@ forgotten here, and a card still attached is recorded once.
 """
 
 from shop.extensions import db
-from shop.models import User
+from shop.models import SavedCard, User
 from shop.services import cards, stripe_client
 from shop.services.stripe_client import NotFound
 from shop.services.webhooks import handler
@@ -37,10 +37,15 @@ def on_setup_intent_succeeded(event: dict) -> str:
     "payment_method.automatically_updated",
 )
 def on_payment_method(event: dict) -> str:
-    payment_method_id = event["data"]["object"]["id"]
-    payment_method = _as_stripe_holds(stripe_client.retrieve_payment_method, payment_method_id,
-                                      gone={"id": payment_method_id, "customer": None})
+    payment_method = _payment_method_now(event["data"]["object"]["id"])
     return "processed" if sync_payment_method(payment_method) else "ignored"
+
+
+def _payment_method_now(payment_method_id: str) -> dict:
+    """The payment method as Stripe holds it; one Stripe no longer has is attached to
+    nobody."""
+    return _as_stripe_holds(stripe_client.retrieve_payment_method, payment_method_id,
+                            gone={"id": payment_method_id, "customer": None})
 
 
 def sync_payment_method(payment_method: dict) -> bool:
@@ -54,6 +59,18 @@ def sync_payment_method(payment_method: dict) -> bool:
     if owner is None:
         return False
     return cards.record_card(owner, payment_method) is not None
+
+
+CARD_GONE = "This card is no longer available; choose another card."
+
+
+def forget_if_gone(card: SavedCard) -> bool:
+    """After Stripe refused a saved card: True when Stripe no longer holds it for its
+    owner (detached or deleted there, and that webhook lost), in which case the card
+    is forgotten here as the webhook would have done. Flushes; the caller commits."""
+    payment_method_id = card.stripe_payment_method_id
+    sync_payment_method(_payment_method_now(payment_method_id))
+    return cards.by_payment_method(payment_method_id) is None
 
 
 @handler("customer.deleted")

@@ -1,0 +1,56 @@
+"""Cards and customers changed at Stripe whose webhooks never reached the shop: the
+next time Stripe refuses one, the shop catches up instead of failing every time."""
+
+import secrets
+
+import pytest
+
+from shop.services import cards
+from tests.payments_support import reload
+
+CARD_GONE = "This card is no longer available; choose another card."
+
+
+@pytest.fixture
+def product(make_product):
+    return make_product(name="Enamel mug", price_minor=2400, stock=20)
+
+
+def test_paying_with_a_card_detached_at_stripe_drops_it_and_says_so(
+    customer, cards_page, shopper, product, stripe_api
+):
+    user = customer()
+    cards_page.add("pm_card_visa")
+    cards_page.add("pm_card_mastercard")
+    visa, mastercard = sorted(cards.all_cards(user), key=lambda card: card.id)
+    stripe_api.v1.payment_methods.detach(visa.stripe_payment_method_id)  # no webhook came
+    order = shopper.checkout((product, 1), email=user.email)
+
+    response = shopper.client.post(f"/orders/{order.number}/saved-card",
+                                   json={"card_id": visa.id, "attempt": secrets.token_hex(16)})
+
+    assert response.status_code == 409
+    assert response.get_json() == {"error": CARD_GONE}
+    assert [card.id for card in cards.all_cards(user)] == [mastercard.id]
+    assert mastercard.is_default
+    page = shopper.client.get(f"/orders/{order.number}/pay").get_data(as_text=True)
+    assert "•••• 4242" not in page and f'value="{mastercard.id}" checked' in page
+    assert reload(order).status == "pending"
+
+
+def test_making_a_card_detached_at_stripe_default_drops_it_and_says_so(
+    customer, cards_page, client, stripe_api
+):
+    user = customer()
+    cards_page.add("pm_card_visa")
+    cards_page.add("pm_card_mastercard")
+    visa, mastercard = sorted(cards.all_cards(user), key=lambda card: card.id)
+    stripe_api.v1.payment_methods.detach(mastercard.stripe_payment_method_id)
+
+    response = client.post(f"/account/cards/{mastercard.id}/default")
+
+    assert response.status_code == 302
+    page = client.get("/account/cards").get_data(as_text=True)
+    assert CARD_GONE in page and "•••• 4444" not in page
+    assert [card.id for card in cards.all_cards(user)] == [visa.id]
+    assert visa.is_default
