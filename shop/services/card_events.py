@@ -81,10 +81,5 @@ def on_customer_deleted(event: dict) -> str:
     user = cards.user_for_customer(customer_id)
     if not customer.get("deleted") or user is None:
         return "ignored"
-    # The customer is gone at Stripe, and its cards with it.
-    for card in cards.all_cards(user):
-        db.session.delete(card)
-    user.stripe_customer_id = None
-    user.deleted_stripe_customers += 1
-    db.session.flush()
+    cards.forget_customer(user)
     return "processed"

@@ -59,6 +59,39 @@ def ensure_customer(user: User) -> str:
     return customer["id"]
 
 
+def with_customer(user: User, call):
+    """`call(customer_id)` with the user's Stripe Customer.
+
+    A customer deleted at Stripe whose customer.deleted webhook was lost is answered
+    "No such customer" on every call: it is forgotten as that webhook would have done,
+    and the call is made once more with a new customer.
+    """
+    customer_id = ensure_customer(user)
+    try:
+        return call(customer_id)
+    except InvalidRequest as error:
+        if error.code != "resource_missing" or not _deleted_at_stripe(customer_id):
+            raise
+    forget_customer(user)
+    return call(ensure_customer(user))
+
+
+def _deleted_at_stripe(customer_id: str) -> bool:
+    try:
+        return bool(stripe_client.retrieve_customer(customer_id).get("deleted"))
+    except NotFound:
+        return True
+
+
+def forget_customer(user: User) -> None:
+    """The user's customer is gone at Stripe, and its cards with it. Flushes."""
+    for card in all_cards(user):
+        db.session.delete(card)
+    user.stripe_customer_id = None
+    user.deleted_stripe_customers += 1  # the next customer's idempotency key is new
+    db.session.flush()
+
+
 def user_for_customer(customer_id: str | None) -> User | None:
     """The user whose Stripe Customer this is, or None."""
     if not customer_id:
@@ -204,14 +237,13 @@ def forget(user: User, card: SavedCard) -> None:
 # Changes the customer asks for
 def start_setup(user: User, request_key: str) -> dict:
     """A SetupIntent for adding a card off session; the same request key → the same intent."""
-    customer_id = ensure_customer(user)
-    return stripe_client.create_setup_intent(
-        stripe_client.idempotency_key("user", user.id, "setup-intent", request_key),
+    return with_customer(user, lambda customer_id: stripe_client.create_setup_intent(
+        stripe_client.idempotency_key("user", user.id, "setup-intent", customer_id, request_key),
         customer=customer_id,
         usage="off_session",
         automatic_payment_methods={"enabled": True},
         metadata={"user_id": str(user.id)},
-    )
+    ))
 
 
 def finish_setup(user: User, setup_intent_id: str) -> SetupResult | None:

@@ -5,6 +5,8 @@ import secrets
 
 import pytest
 
+from shop.extensions import db
+from shop.models import User
 from shop.services import cards
 from tests.payments_support import reload
 
@@ -54,3 +56,23 @@ def test_making_a_card_detached_at_stripe_default_drops_it_and_says_so(
     assert CARD_GONE in page and "•••• 4444" not in page
     assert [card.id for card in cards.all_cards(user)] == [visa.id]
     assert visa.is_default
+
+
+def test_a_customer_deleted_at_stripe_without_its_webhook_can_add_a_card(
+    customer, cards_page, client, stripe_api
+):
+    user = customer()
+    cards_page.add("pm_card_visa")
+    first_customer = db.session.get(User, user.id).stripe_customer_id
+    stripe_api.v1.customers.delete(first_customer)  # customer.deleted never came
+
+    response = cards_page.add("pm_card_mastercard")
+
+    assert response.status_code == 302
+    assert "Your card is saved." in client.get("/account/cards").get_data(as_text=True)
+    second_customer = db.session.get(User, user.id).stripe_customer_id
+    assert second_customer not in (None, first_customer)
+    [card] = cards.all_cards(user)
+    assert card.last4 == "4444" and card.is_default
+    at_stripe = stripe_api.v1.payment_methods.retrieve(card.stripe_payment_method_id)
+    assert at_stripe["customer"] == second_customer
