@@ -19,7 +19,12 @@ from shop.account.forms import CardActionForm
 from shop.extensions import db, limiter
 from shop.models import MAX_ID, SavedCard
 from shop.services import card_events, cards
-from shop.services.stripe_client import InvalidRequest, PaymentsError
+from shop.services.stripe_client import (
+    CARDS_UNAVAILABLE,
+    InvalidRequest,
+    PaymentsError,
+    PaymentsUnavailable,
+)
 from shop.web.requests import json_object, valid_request_key
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -46,6 +51,13 @@ def card_label(card: SavedCard) -> str:
     return (
         f"{card_brand(card.brand)} •••• {card.last4}, expires {card.exp_month:02d}/{card.exp_year}"
     )
+
+
+def _told(error: PaymentsError) -> str:
+    """What a card page says when a Stripe call failed, in customer words."""
+    if isinstance(error, PaymentsUnavailable):
+        return CARDS_UNAVAILABLE
+    return error.customer_message
 
 
 def _own_card(card_id: int) -> SavedCard:
@@ -82,7 +94,7 @@ def setup_intent():
         intent = cards.start_setup(current_user, request_key)
     except PaymentsError as error:
         db.session.commit()  # a customer created on the way is real at Stripe: keep it
-        return jsonify(error=error.customer_message), 502
+        return jsonify(error=_told(error)), 502
     db.session.commit()
     return jsonify(client_secret=intent["client_secret"])
 
@@ -97,7 +109,7 @@ def card_added():
     try:
         result = cards.finish_setup(current_user, setup_intent_id)
     except PaymentsError as error:
-        flash(error.customer_message, "error")
+        flash(_told(error), "error")
         return redirect(url_for(".add_card"))
     if result is None:
         abort(404)
@@ -154,4 +166,4 @@ def _refused(card: SavedCard, error: cards.CardError | PaymentsError) -> str:
         except PaymentsError as reread_error:
             db.session.rollback()
             error = reread_error
-    return str(error)
+    return str(error) if isinstance(error, cards.CardError) else _told(error)
