@@ -22,7 +22,14 @@ def cancel_order(
     actor: str,
     reason: str = "requested_by_customer",
 ) -> Order:
-    """Cancel a pending (or processing) order, its intents at Stripe first; releases stock."""
+    """Cancel a pending (or processing) order, its intents at Stripe first; releases stock.
+
+    The order stays locked from before its intents are read until it is cancelled. A
+    customer's Pay click creates an intent while holding the same lock, so it either
+    lands before (and its intent is cancelled here) or after (and finds the order
+    cancelled): no intent is left open for an order cancelled without it.
+    """
+    order = orders.lock_order(order.id)
     if order.status not in (S.PENDING, S.PROCESSING):
         raise OrderError(f"Only pending orders can be cancelled; this one is {order.status}.")
     intent_ids = (
@@ -46,7 +53,6 @@ def cancel_order(
             intent = stripe_client.retrieve_payment_intent(intent_id)
         # A cancelled intent's answer is enough to sync; no second call to Stripe.
         payments.sync_payment(intent, source=actor)
-    order = orders.lock_order(order.id)
     if order.status in (S.PENDING, S.PROCESSING) and not _payment_in_flight(order):
         orders.transition(order, S.CANCELED, actor=actor, message=f"Order cancelled by {actor}.")
     log_event("order.cancel", order=order.number, outcome=order.status, actor=actor)
@@ -77,4 +83,7 @@ def expired_orders(now: datetime | None = None) -> list[Order]:
 
 def expire_order(order: Order) -> Order:
     """Cancel one pending order whose reservation ran out (the caller commits)."""
-    return cancel_order(order, actor="expiry", reason="abandoned")
+    try:
+        return cancel_order(order, actor="expiry", reason="abandoned")
+    except OrderError:
+        return order  # paid or cancelled since it was found: nothing left to expire

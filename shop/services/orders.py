@@ -74,7 +74,9 @@ def _reserve(product_id: int, quantity: int) -> bool:
 
 
 def _release_stock(order: Order) -> None:
-    for line in order.lines:
+    # In product id order, as `place_order` takes them: a release and a checkout that
+    # share two products would otherwise each hold one row and wait for the other.
+    for line in sorted(order.lines, key=lambda line: line.product_id or 0):
         if line.product_id is not None:
             db.session.execute(
                 update(Product)
