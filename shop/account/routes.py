@@ -116,7 +116,10 @@ def card_added():
     db.session.commit()
     if result.status != "succeeded":
         return render_template("account/card_added.html", result=result)
-    if result.already_saved:
+    if result.card is None:
+        # Removed since it was added (this page reloaded from the browser's history).
+        flash("This card is no longer saved; add it again to use it.", "info")
+    elif result.already_saved:
         flash("This card was already saved.", "info")
     else:
         flash("Your card is saved.", "success")

@@ -183,6 +183,28 @@ def test_the_return_page_asks_stripe_not_the_query_string(customer, cards_page, 
     assert cards.all_cards(user) == []
 
 
+def test_reloading_the_return_page_of_a_removed_card_does_not_say_it_is_saved(
+    customer, cards_page, client
+):
+    user = customer()
+    secret = cards_page.start().get_json()["client_secret"]
+    setup_intent = cards_page.confirm(secret, "pm_card_visa")
+    return_page = f"/account/cards/added?setup_intent={setup_intent['id']}"
+    client.get(return_page)
+    [card] = cards.all_cards(user)
+    client.post(f"/account/cards/{card.id}/remove")
+    client.get("/account/cards")  # the messages so far are read
+
+    response = client.get(return_page)
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/account/cards")
+    page = client.get("/account/cards").get_data(as_text=True)
+    assert "This card is no longer saved; add it again to use it." in page
+    assert "Your card is saved." not in page
+    assert cards.all_cards(user) == []
+
+
 def test_a_declined_card_is_not_saved_and_says_why(customer, cards_page, client):
     user = customer()
     secret = cards_page.start().get_json()["client_secret"]
