@@ -16,7 +16,7 @@ from sqlalchemy.exc import NoResultFound
 from shop.extensions import db
 from shop.logs import log_event
 from shop.models import Order, OrderStatus, Payment, User
-from shop.services import cards, orders, stripe_client
+from shop.services import cards, orders, refunds, stripe_client
 
 S = OrderStatus
 OPEN_INTENT = {
@@ -191,6 +191,10 @@ def _succeeded(order: Order, payment: Payment, intent: dict, source: str, event:
         message=f"Paid {_card_text(payment)}(via {source}).",
     )
     if changed:
+        if order.amount_refunded_minor:
+            # Stripe sends events in no set order: refunds it reported before this
+            # payment are counted once the order is paid.
+            refunds.settle_refunded_amount(order, payment, event)
         _save_card_if_asked(order, intent)
     return changed
 

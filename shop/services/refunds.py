@@ -138,7 +138,7 @@ def sync_refund(
             key=f"refund:{row.stripe_refund_id}:{row.status}",
             stripe_event_id=stripe_event_id,
         )
-    _settle_refunded_amount(order, payment, stripe_event_id)
+    settle_refunded_amount(order, payment, stripe_event_id)
     return row
 
 
@@ -172,7 +172,9 @@ def _copy_refund(row: Refund, refund: dict) -> None:
         row.failure_reason = refund.get("failure_reason")
 
 
-def _settle_refunded_amount(order: Order, payment: Payment, stripe_event_id: str | None) -> None:
+def settle_refunded_amount(order: Order, payment: Payment, stripe_event_id: str | None) -> None:
+    """Bring the order's refunded amount, and its status once paid, in line with the
+    payment's succeeded refunds."""
     refunded = db.session.execute(
         db.select(db.func.coalesce(db.func.sum(Refund.amount_minor), 0)).where(
             Refund.payment_id == payment.id, Refund.status == "succeeded"
