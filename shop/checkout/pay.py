@@ -3,7 +3,17 @@ confirm, and the return URL. None of them trusts the browser's word on an outcom
 each asks Stripe and goes through `payments.sync_payment`, unless the shop already
 holds the intent as succeeded or canceled, states Stripe never moves it out of."""
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from shop.checkout import access
@@ -16,6 +26,7 @@ from shop.web.readonly import reads_only
 from shop.web.requests import json_object, valid_request_key
 
 TOO_MANY = "Too many payment attempts. Please wait a minute and try again."
+CARD_UNAVAILABLE = "That card is no longer available. Choose another card or enter a new one."
 
 
 def _intent_limit() -> str:
@@ -149,12 +160,16 @@ def _refused_card(card: SavedCard, error: stripe_client.InvalidRequest):
 
 
 def _own_card(card_id: str) -> SavedCard:
-    """The signed-in customer's usable saved card, or 404."""
+    """The signed-in customer's usable saved card, or 404 with words for the page.
+
+    A card removed in another tab or expired while the page was open gets the same
+    answer as someone else's, which must not be told from a missing one.
+    """
     user = _signed_in_user()
     readable = card_id.isascii() and card_id.isdigit() and len(card_id) < 10
     card = db.session.get(SavedCard, int(card_id)) if readable else None
     if user is None or card is None or card.user_id != user.id or card.is_expired():
-        abort(404)
+        abort(make_response(jsonify(error=CARD_UNAVAILABLE), 404))
     return card
 
 

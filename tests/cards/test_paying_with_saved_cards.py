@@ -9,6 +9,8 @@ from shop.models import User
 from shop.services import cards
 from tests.payments_support import reload
 
+CARD_UNAVAILABLE = "That card is no longer available. Choose another card or enter a new one."
+
 
 @pytest.fixture
 def product(make_product):
@@ -188,7 +190,29 @@ def test_paying_with_another_users_card_is_404(make_user, auth, cards_page, shop
     auth.login("intruder@example.com", "intruder-pass")
     order = shopper.checkout((product, 1), email="intruder@example.com")
 
-    assert _pay_with(shopper, order, card).status_code == 404
+    response = _pay_with(shopper, order, card)
+
+    assert response.status_code == 404
+    assert response.get_json() == {"error": CARD_UNAVAILABLE}  # as for a missing card
+    assert reload(order).status == "pending" and reload(order).payments == []
+
+
+def test_a_card_removed_in_another_tab_asks_for_another_card(
+    customer, cards_page, shopper, product
+):
+    user = customer()
+    cards_page.add("pm_card_visa")
+    [card] = cards.all_cards(user)
+    card_id = card.id
+    order = shopper.checkout((product, 1), email=user.email)
+    shopper.client.get(f"/orders/{order.number}/pay")  # the card is offered
+    shopper.client.post(f"/account/cards/{card_id}/remove")  # in another tab
+
+    response = shopper.client.post(f"/orders/{order.number}/saved-card",
+                                   json={"card_id": card_id, "attempt": secrets.token_hex(16)})
+
+    assert response.status_code == 404
+    assert response.get_json() == {"error": CARD_UNAVAILABLE}
     assert reload(order).status == "pending" and reload(order).payments == []
 
 
