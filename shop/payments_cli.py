@@ -85,18 +85,27 @@ def reconcile_command(since: str) -> None:
     """Re-sync unsettled orders (unpaid, a dispute open, a refund pending) and recent
     intents, refunds and disputes from Stripe."""
     start = utcnow() - parse_since(since)
-    changes = []
+    changes: list[str] = []
     units = reconcile.reconcile(start)
     if sys.stdout.isatty():
         units = click.progressbar(units, label="Reconciling", show_pos=True)
+    stopped = None
     with contextlib.nullcontext(units) if not sys.stdout.isatty() else units as progress:
-        for change in progress:
-            db.session.commit()
-            changes.append(change)
-    db.session.commit()
+        try:
+            for change in progress:
+                db.session.commit()  # each unit's changes, and its order's lock released
+                if change:
+                    changes.append(change)
+        except stripe_client.PaymentsError as error:
+            db.session.rollback()
+            stopped = str(error.__cause__ or error.message)  # Stripe's own words, for operators
     for change in changes:
         click.echo(change)
     click.echo(f"{len(changes)} change(s).")
+    if stopped:
+        # What was synced before Stripe stopped answering is kept; the next run goes on.
+        click.echo(f"Stopped early, a call to Stripe failed: {stopped}", err=True)
+        raise SystemExit(1)
 
 
 @events_cli.command("reprocess")

@@ -81,27 +81,31 @@ def reconcile_order(order: Order) -> list[str]:
     return [change] if change else []
 
 
-def _tracked(order: Order | None, sync) -> Iterator[str]:
-    """Run `sync()` and yield how it changed `order`, if at all."""
+def _tracked(order: Order | None, sync) -> str | None:
+    """Run `sync()` and say how it changed `order`, if at all."""
     if order is None:
-        return
+        return None
     before = _state(order)
     sync()
     db.session.refresh(order)
-    change = _describe(order, before)
-    if change:
-        yield change
+    return _describe(order, before)
 
 
-def reconcile(since: datetime) -> Iterator[str]:
-    """Yield what changed, one unit at a time (the caller commits after each)."""
+def reconcile(since: datetime) -> Iterator[str | None]:
+    """Yield, one unit at a time, how it changed an order, or None if it did not.
+
+    The caller commits after each unit: syncing locks the order, and no order should
+    stay locked while Stripe is asked about the next one.
+    """
     created = {"gte": int(since.timestamp())}
-    open_orders = db.session.execute(db.select(Order).where(UNSETTLED)).scalars().all()
+    open_orders = (
+        db.session.execute(db.select(Order).where(UNSETTLED).order_by(Order.id)).scalars().all()
+    )
     for order in open_orders:
-        yield from reconcile_order(order)
+        yield next(iter(reconcile_order(order)), None)
     # Intents the shop may never have heard back about (lost webhooks, crashes).
     for intent in stripe_client.list_payment_intents(created=created):
-        yield from _tracked(
+        yield _tracked(
             payments.order_for_intent(intent),
             lambda i=intent: payments.sync_payment(
                 stripe_client.retrieve_payment_intent(i["id"]), source="reconcile"
@@ -109,7 +113,7 @@ def reconcile(since: datetime) -> Iterator[str]:
         )
     for refund in stripe_client.list_refunds(created=created):
         order = payments.order_for_intent({"id": refund.get("payment_intent") or ""})
-        yield from _tracked(order, lambda r=refund: refunds.sync_refund(r))
+        yield _tracked(order, lambda r=refund: refunds.sync_refund(r))
     for dispute in stripe_client.list_disputes(created=created):
         order = payments.order_for_intent({"id": dispute.get("payment_intent") or ""})
-        yield from _tracked(order, lambda d=dispute: refunds.sync_dispute(d))
+        yield _tracked(order, lambda d=dispute: refunds.sync_dispute(d))

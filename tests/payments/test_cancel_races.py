@@ -89,3 +89,31 @@ def test_releasing_stock_and_a_checkout_take_products_in_the_same_order(
     db.session.expire_all()
     # 5 each, less this order's (given back) and the other checkout's.
     assert [db.session.get(Product, p.id).stock for p in (first, second)] == [4, 4]
+
+
+def test_reconcile_lets_go_of_each_order_before_asking_stripe_about_the_next(
+    app, shopper, make_product, sandbox, runner
+):
+    first, second = (shopper.checkout((make_product(price_minor=2000), 1)) for _ in range(2))
+    intents = [shopper.start(order).get_json() for order in (first, second)]
+    first_id = first.id
+    # Stripe is slow to answer about the second order.
+    sandbox.control.fault(f"/v1/payment_intents/{intents[1]['intent_id']}", "slow",
+                          count=1, seconds=2, method="GET")
+    reconciling = threading.Thread(
+        target=lambda: runner.invoke(args=["stripe", "reconcile"]))
+    reconciling.start()
+    time.sleep(1)  # the first order is done; the second is waiting on Stripe
+
+    engine = create_engine(POSTGRES_URL)
+    try:
+        with engine.connect() as customer:  # the first order's customer clicks Pay
+            locked = customer.execute(
+                text('SELECT id FROM "order" WHERE id = :id FOR UPDATE NOWAIT'), {"id": first_id}
+            ).scalar_one()
+            customer.rollback()
+    finally:
+        engine.dispose()
+        reconciling.join()
+
+    assert locked == first_id  # not held by reconcile: no "could not obtain lock"

@@ -164,7 +164,7 @@ def test_reconcile_rereads_a_dispute_still_open_however_old(shopper, make_produc
     sandbox.control.close_dispute(dispute["id"], "lost")  # its webhooks were lost
 
     # Weeks later: the dispute was opened before any window reconcile looks back over.
-    changes = list(reconcile.reconcile(utcnow() + timedelta(days=1)))
+    changes = [c for c in reconcile.reconcile(utcnow() + timedelta(days=1)) if c]
     db.session.commit()
 
     assert changes == [f"{order.number}: needs_response → lost"]
@@ -202,3 +202,24 @@ def test_reprocessing_an_event_not_in_the_inbox_runs_nothing(runner):
     result = runner.invoke(args=["stripe", "events", "reprocess", "evt_not_stored"])
     assert result.exit_code == 1
     assert "Not in the inbox: evt_not_stored. Nothing was run." in result.output
+
+
+def test_reconcile_when_stripe_stops_answering_keeps_what_it_did_and_says_so(
+    app, shopper, make_product, sandbox, runner
+):
+    paid, waiting = (shopper.checkout((make_product(price_minor=2000), 1)) for _ in range(2))
+    intents = [shopper.start(order).get_json() for order in (paid, waiting)]
+    for intent in intents:
+        shopper.confirm_at_stripe(intent, "pm_card_visa")  # both tabs closed: no report
+    app.config["STRIPE_MAX_RETRIES"] = 0
+    app.extensions.pop("stripe_client", None)  # the client is built from config once
+    # Stripe answers about the first order, then fails.
+    sandbox.control.fault(f"/v1/payment_intents/{intents[1]['intent_id']}", "error", count=5)
+
+    result = runner.invoke(args=["stripe", "reconcile"])
+
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert f"{paid.number}: pending → paid" in result.output
+    assert "Stopped early, a call to Stripe failed" in result.output
+    assert (reload(paid).status, reload(waiting).status) == ("paid", "pending")
