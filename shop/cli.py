@@ -3,7 +3,8 @@
 import sys
 
 import click
-from flask import Flask
+from email_validator import EmailNotValidError, validate_email
+from flask import Flask, current_app
 
 from shop.config import ROOT
 from shop.extensions import db, migrate
@@ -14,7 +15,13 @@ from shop.services import accounts
 @click.argument("email")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_admin(email: str, password_stdin: bool) -> None:
-    """Create an admin account EMAIL, or make an existing account an admin."""
+    """Create an admin account EMAIL, or make an existing account an admin, setting its
+    password."""
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        # The sign-in form takes only an email address: this admin could never sign in.
+        raise click.BadParameter(str(error), param_hint="EMAIL") from None
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -28,8 +35,15 @@ def create_admin(email: str, password_stdin: bool) -> None:
 
 @click.command("seed")
 def seed() -> None:
-    """Load the demo catalog and accounts (safe to run again)."""
+    """Load the demo catalog and accounts (safe to run again; development only)."""
     from shop.services.demo import seed_demo_data
+
+    if current_app.config["SHOP_ENV"] != "development":
+        # The demo accounts' passwords are published: anywhere else they are open doors.
+        raise click.ClickException(
+            "The demo data has an admin whose password is public; it is loaded only with "
+            "SHOP_ENV=development. Use `flask create-admin` for a real admin."
+        )
 
     logins = seed_demo_data()
     db.session.commit()

@@ -48,3 +48,19 @@ def test_create_admin_refuses_a_short_password(runner):
     result = runner.invoke(args=["create-admin", "a@example.com", "--password-stdin"], input="x\n")
     assert result.exit_code != 0 and "8 characters" in result.output
     assert db.session.execute(db.select(User)).first() is None
+
+
+def test_seed_refuses_outside_development(app, runner):
+    app.config["SHOP_ENV"] = "production"
+    result = runner.invoke(args=["seed"])
+    assert result.exit_code != 0
+    assert "only with SHOP_ENV=development" in result.output
+    assert snapshot() == ([], [])
+
+
+def test_create_admin_refuses_what_is_not_an_email(runner):
+    for email in ("not-an-email", ""):
+        result = runner.invoke(args=["create-admin", email, "--password-stdin"],
+                               input="long-password\n")
+        assert result.exit_code == 2 and "Invalid value for EMAIL" in result.output
+    assert db.session.execute(db.select(User)).first() is None
