@@ -7,6 +7,7 @@ Development needs no keys: it points at the offline Stripe sandbox started by
 import os
 from pathlib import Path
 
+from babel.numbers import list_currencies
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +29,23 @@ class ConfigError(RuntimeError):
     """Raised at start-up when a required setting is missing or unsafe."""
 
 
+_YES, _NO = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    """1/true/yes/on or 0/false/no/off; anything else is refused, not read as "off"."""
+    value = (_env(name) or "").strip().lower()
+    if not value:
+        return default
+    if value not in _YES + _NO:
+        raise ConfigError(f"{name} must be 1 or 0 (or true/false, yes/no), not {value!r}.")
+    return value in _YES
+
+
+def _env_list(name: str) -> list[str]:
+    return [item.strip() for item in (_env(name) or "").split(",") if item.strip()]
+
+
 def load_config() -> dict:
     """Build the app's settings from the environment."""
     env = _env("SHOP_ENV", "development")
@@ -45,6 +63,8 @@ def load_config() -> dict:
     return {
         "SHOP_ENV": env,
         "SECRET_KEY": _env("SECRET_KEY", "dev-only-not-secret" if laptop else None),
+        # Earlier keys, comma-separated: still accepted, never used to sign (key rotation).
+        "SECRET_KEY_FALLBACKS": _env_list("SECRET_KEY_FALLBACKS"),
         "SQLALCHEMY_DATABASE_URI": _env(
             "DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'shop.sqlite3'}"
         ),
@@ -65,7 +85,7 @@ def load_config() -> dict:
         "STRIPE_TIMEOUT": float(_env("STRIPE_TIMEOUT", "10")),  # type: ignore[arg-type]
         "STRIPE_MAX_RETRIES": _env_int("STRIPE_MAX_RETRIES", 2),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
-        "RATELIMIT_ENABLED": _env("RATELIMIT_ENABLED", "1") == "1",
+        "RATELIMIT_ENABLED": _env_flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10/minute;50/hour"),
         # Failed sign-ins per account, from any number of clients.
@@ -100,6 +120,8 @@ def check_config(config: dict) -> None:
             "An in-memory SQLite database cannot be shared by the shop's two connection pools"
             " (shop/database.py); give DATABASE_URL a file, as the default does."
         )
+    if config["SHOP_CURRENCY"].upper() not in list_currencies():
+        raise ConfigError(f"SHOP_CURRENCY {config['SHOP_CURRENCY']!r} is not a currency code.")
     if config["STRIPE_SECRET_KEY"].startswith("sk_live_") and config["STRIPE_SANDBOX"]:
         raise ConfigError("A live Stripe key must not be pointed at the Stripe sandbox.")
     if config["SHOP_ENV"] != "production":

@@ -3,7 +3,7 @@
 import pytest
 
 from shop import create_app
-from shop.config import ConfigError
+from shop.config import ConfigError, load_config
 from shop.database import READS
 from shop.extensions import db
 from tests.db_support import dispose_all
@@ -35,4 +35,30 @@ def test_a_shop_off_a_laptop_refuses_to_start_without_its_secrets(monkeypatch, e
         monkeypatch.setenv(name, value)
     monkeypatch.delenv(secret)
     with pytest.raises(ConfigError, match=f"{secret} must be set unless SHOP_ENV is development"):
+        create_app()
+
+
+@pytest.mark.parametrize("value", ["enabled", "2", "of"])
+def test_a_rate_limit_switch_is_never_read_as_off_by_mistake(monkeypatch, value):
+    monkeypatch.setenv("RATELIMIT_ENABLED", value)  # read as "off" before
+    with pytest.raises(ConfigError, match="RATELIMIT_ENABLED must be 1 or 0"):
+        create_app()
+
+
+@pytest.mark.parametrize(("value", "enabled"), [("true", True), ("yes", True), ("0", False),
+                                                ("off", False)])
+def test_a_rate_limit_switch_reads_the_usual_words(monkeypatch, value, enabled):
+    monkeypatch.setenv("RATELIMIT_ENABLED", value)
+    assert load_config()["RATELIMIT_ENABLED"] is enabled
+
+
+def test_earlier_secret_keys_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY_FALLBACKS", "older-key, old-key")
+    assert load_config()["SECRET_KEY_FALLBACKS"] == ["older-key", "old-key"]
+
+
+@pytest.mark.parametrize("currency", ["xyz", "dollars"])
+def test_an_unknown_shop_currency_is_refused(monkeypatch, currency):
+    monkeypatch.setenv("SHOP_CURRENCY", currency)
+    with pytest.raises(ConfigError, match="is not a currency code"):
         create_app()

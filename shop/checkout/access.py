@@ -21,7 +21,10 @@ def remember_guest_order(number: str) -> None:
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+    # Signed with SECRET_KEY; links signed with a key in SECRET_KEY_FALLBACKS still open.
+    config = current_app.config
+    keys = [*(config["SECRET_KEY_FALLBACKS"] or ()), config["SECRET_KEY"]]
+    return URLSafeSerializer(keys, salt=_SALT)
 
 
 def access_token(order: Order | OrderSummary) -> str:

@@ -150,3 +150,17 @@ def test_a_guest_back_from_the_bank_in_another_browser_sees_their_order(
         assert landed.status_code == 302 and landed.headers["Location"].endswith(order.number)
         assert "Thank you" in bank_app.get(f"/orders/{order.number}").get_data(as_text=True)
     assert reload(order).status == "paid"
+
+
+def test_a_guests_link_still_opens_after_the_secret_key_is_rotated(app, client, guest_order):
+    page = client.get(f"/orders/{guest_order.number}").get_data(as_text=True)
+    path = re.search(r'href="http://[^"]+(/orders/[^"]+/access/[^"]+)"', page).group(1)
+    old_key = app.config["SECRET_KEY"]
+    app.config.update(SECRET_KEY="the-new-key", SECRET_KEY_FALLBACKS=[old_key])
+
+    with app.test_client() as new_browser:
+        assert new_browser.get(path).status_code == 302
+        assert new_browser.get(f"/orders/{guest_order.number}").status_code == 200
+    app.config["SECRET_KEY_FALLBACKS"] = []  # the old key retired: its links stop working
+    with app.test_client() as later:
+        assert later.get(path).status_code == 404
