@@ -139,9 +139,10 @@ def record_card(user: User, payment_method: dict) -> SavedCard | None:
     """Write or refresh the SavedCard for a payment method Stripe returned.
 
     Only a card attached to this user's customer is kept: a detached method
-    (customer null) or another customer's is never stored. The first card becomes
-    the default. A second copy of a card already saved is detached at Stripe and
-    the existing one is returned. Flushes; the caller commits.
+    (customer null) or another customer's is never stored. A new card becomes the
+    default, here and at Stripe, when no usable card is. A second copy of a card
+    already saved is detached at Stripe and the existing one is returned. Flushes;
+    the caller commits.
     """
     details = payment_method.get("card")
     customer_id = payment_method.get("customer")
@@ -152,6 +153,8 @@ def record_card(user: User, payment_method: dict) -> SavedCard | None:
         return None
     if card is None:
         card = _insert(user, payment_method["id"], details)
+        if card.is_default:
+            _default_at_stripe_if_possible(user, card)
     else:
         _copy_details(card, details)
         db.session.flush()
@@ -167,14 +170,21 @@ def _copy_details(card: SavedCard, details: dict) -> None:
 
 
 def _insert(user: User, payment_method_id: str, details: dict) -> SavedCard:
-    """Add the card; a concurrent writer of the same method or default wins gracefully."""
-    has_default = any(card.is_default for card in all_cards(user))
+    """Add the card, as the default if no usable card is (an expired default stops
+    being it); a concurrent writer of the same method or default wins gracefully."""
+    defaults = [card for card in all_cards(user) if card.is_default]
+    has_default = any(not card.is_expired() for card in defaults)
     for make_default in (not has_default, False):
         card = SavedCard(user_id=user.id, stripe_payment_method_id=payment_method_id)
         _copy_details(card, details)
         card.is_default = make_default
         try:
+            # Nothing is read in here: on SQLite a read before the write turns another
+            # writer's lock into an immediate "database is locked" instead of a wait.
             with db.session.begin_nested():
+                for expired in defaults if make_default else ():
+                    expired.is_default = False
+                db.session.flush()
                 db.session.add(card)
         except IntegrityError:
             existing = by_payment_method(payment_method_id)
@@ -226,11 +236,7 @@ def forget(user: User, card: SavedCard) -> None:
     successor = next(iter(usable_cards(user)), None)
     if successor is None:
         return
-    try:
-        _default_at_stripe(user, successor)
-    except PaymentsError as error:
-        # The shop preselects the local default; Stripe's copy only matters to invoices.
-        current_app.logger.warning("Could not move the default card at Stripe: %s", error)
+    _default_at_stripe_if_possible(user, successor)
     _mark_default(user, successor)
 
 
@@ -286,6 +292,14 @@ def _default_at_stripe(user: User, card: SavedCard) -> None:
         None,
         invoice_settings={"default_payment_method": card.stripe_payment_method_id},
     )
+
+
+def _default_at_stripe_if_possible(user: User, card: SavedCard) -> None:
+    try:
+        _default_at_stripe(user, card)
+    except PaymentsError as error:
+        # The shop preselects the local default; Stripe's copy only matters to invoices.
+        current_app.logger.warning("Could not set the default card at Stripe: %s", error)
 
 
 def _mark_default(user: User, card: SavedCard) -> None:

@@ -244,6 +244,37 @@ def test_expired_cards_are_marked_and_not_offered(customer, cards_page, client):
     assert not expired.is_default
 
 
+def test_a_card_added_after_the_default_expired_becomes_the_default(
+    customer, cards_page, client, stripe_api
+):
+    user = customer()
+    cards_page.add("pm_card_visa")
+    [old] = cards.all_cards(user)
+    old.exp_month, old.exp_year = 1, 2020  # time passes: the default card expires
+    db.session.commit()
+
+    cards_page.add("pm_card_mastercard")
+
+    new = next(card for card in cards.all_cards(user) if card.id != old.id)
+    assert new.is_default and not old.is_default
+    customer = stripe_api.v1.customers.retrieve(db.session.get(User, user.id).stripe_customer_id)
+    assert customer["invoice_settings"]["default_payment_method"] == new.stripe_payment_method_id
+    page = client.get("/account/cards").get_data(as_text=True)
+    assert page.index("Mastercard •••• 4444") < page.index("Visa •••• 4242")  # default first
+
+
+def test_the_first_card_is_the_default_at_stripe_too(customer, cards_page, stripe_api):
+    user = customer()
+
+    cards_page.add("pm_card_visa")
+
+    [card] = cards.all_cards(user)
+    customer = stripe_api.v1.customers.retrieve(db.session.get(User, user.id).stripe_customer_id)
+    assert customer["invoice_settings"]["default_payment_method"] == (
+        card.stripe_payment_method_id
+    )
+
+
 def test_a_guest_is_sent_to_log_in(client):
     for url in ("/account/cards", "/account/cards/new"):
         response = client.get(url)
