@@ -20,10 +20,19 @@ def _as_stripe_holds(retrieve, object_id: str, *, gone: dict) -> dict:
         return gone
 
 
+def user_for_customer(customer_id: str | None) -> User | None:
+    """The user whose Stripe Customer this is, or None."""
+    if not customer_id:
+        return None
+    return db.session.execute(
+        db.select(User).where(User.stripe_customer_id == customer_id)
+    ).scalar_one_or_none()
+
+
 @handler("setup_intent.succeeded")
 def on_setup_intent_succeeded(event: dict) -> str:
     intent = stripe_client.retrieve_setup_intent(event["data"]["object"]["id"])
-    user = cards.user_for_customer(intent.get("customer"))
+    user = user_for_customer(intent.get("customer"))
     if intent["status"] != "succeeded" or user is None:
         return "ignored"
     payment_method = intent.get("payment_method")
@@ -51,7 +60,7 @@ def _payment_method_now(payment_method_id: str) -> dict:
 def sync_payment_method(payment_method: dict) -> bool:
     """Mirror a payment method as Stripe holds it now; True when anything was written."""
     card = cards.by_payment_method(payment_method["id"])
-    owner = cards.user_for_customer(payment_method.get("customer"))
+    owner = user_for_customer(payment_method.get("customer"))
     if card is not None and (owner is None or owner.id != card.user_id):
         # Detached (or moved) at Stripe: it must not stay listed.
         cards.forget(db.session.get(User, card.user_id), card)
@@ -78,7 +87,7 @@ def on_customer_deleted(event: dict) -> str:
     customer_id = event["data"]["object"]["id"]
     customer = _as_stripe_holds(stripe_client.retrieve_customer, customer_id,
                                 gone={"id": customer_id, "deleted": True})
-    user = cards.user_for_customer(customer_id)
+    user = user_for_customer(customer_id)
     if not customer.get("deleted") or user is None:
         return "ignored"
     cards.forget_customer(user)

@@ -60,12 +60,9 @@ def ensure_customer(user: User) -> str:
 
 
 def with_customer(user: User, call):
-    """`call(customer_id)` with the user's Stripe Customer.
-
-    A customer deleted at Stripe whose customer.deleted webhook was lost is answered
-    "No such customer" on every call: it is forgotten as that webhook would have done,
-    and the call is made once more with a new customer.
-    """
+    """`call(customer_id)` with the user's Stripe Customer. One deleted at Stripe whose
+    customer.deleted webhook was lost is answered "No such customer" every time: it
+    is forgotten as that webhook would have done, and the call made once more."""
     customer_id = ensure_customer(user)
     try:
         return call(customer_id)
@@ -90,15 +87,6 @@ def forget_customer(user: User) -> None:
     user.stripe_customer_id = None
     user.deleted_stripe_customers += 1  # the next customer's idempotency key is new
     db.session.flush()
-
-
-def user_for_customer(customer_id: str | None) -> User | None:
-    """The user whose Stripe Customer this is, or None."""
-    if not customer_id:
-        return None
-    return db.session.execute(
-        db.select(User).where(User.stripe_customer_id == customer_id)
-    ).scalar_one_or_none()
 
 
 # Reading
