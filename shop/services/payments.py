@@ -81,6 +81,27 @@ def _charge(intent: dict) -> dict | None:
     return charge if isinstance(charge, dict) else None
 
 
+def _charge_id(intent: dict) -> str | None:
+    latest = intent.get("latest_charge")
+    return latest["id"] if isinstance(latest, dict) else latest
+
+
+def _older_than_its_failure(payment: Payment, intent: dict) -> bool:
+    """A "processing" snapshot of the very attempt the shop has already seen fail.
+
+    Each attempt is a charge of its own: a payment that failed while processing
+    keeps that charge as its latest, and a new attempt brings a new one. So the same
+    charge, still processing, is a snapshot from before the failure (a page whose
+    answer from Stripe was slower than the failure's webhook), not news.
+    """
+    return (
+        payment.status == "requires_payment_method"
+        and intent["status"] == "processing"
+        and payment.charge_id is not None
+        and payment.charge_id == _charge_id(intent)
+    )
+
+
 def upsert_payment(order: Order, intent: dict) -> Payment:
     """The intent's payment row, created or brought up to date; call with the order locked."""
     payment = db.session.execute(
@@ -93,7 +114,7 @@ def upsert_payment(order: Order, intent: dict) -> Payment:
         db.session.add(payment)
     payment.amount_minor = intent["amount"]
     payment.currency = intent["currency"]
-    if payment.status not in FINAL_INTENT:
+    if payment.status not in FINAL_INTENT and not _older_than_its_failure(payment, intent):
         # An intent never leaves a final state: a snapshot older than the one that
         # settled it (a late webhook, a slow page) must not undo it.
         payment.status = intent["status"]
@@ -200,8 +221,8 @@ def _succeeded(order: Order, payment: Payment, intent: dict, source: str, event:
 
 
 def _processing(order: Order, payment: Payment, intent: dict, source: str, event: str | None):
-    if order.status != S.PENDING:
-        return False
+    if order.status != S.PENDING or payment.status != "processing":
+        return False  # paid meanwhile, or a snapshot from before this attempt failed
     return orders.transition(
         order,
         S.PROCESSING,

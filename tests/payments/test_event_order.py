@@ -2,6 +2,8 @@
 
 import pytest
 
+from shop.extensions import db
+from shop.services import payments
 from tests.payments_support import reload
 
 
@@ -24,3 +26,27 @@ def test_refund_events_before_the_payments_own_count_once_it_is_paid(
     order = reload(order)
     assert (order.status, order.amount_refunded_minor) == (status, refunded)
     assert order.paid_at is not None
+
+
+def test_a_processing_answer_older_than_the_failure_does_not_hold_the_order(
+    app, shopper, make_product, sandbox, stripe_api, deliver
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    intent = shopper.start(order).get_json()
+    shopper.confirm_at_stripe(intent, "pm_card_sandbox_processing")
+    # The pay page's report reads the intent from Stripe while it is processing...
+    slow_answer = stripe_api.v1.payment_intents.retrieve(intent["intent_id"]).to_dict()
+    assert slow_answer["status"] == "processing"
+    # ...the bank fails the payment, and its webhook lands before the report does.
+    sandbox.control.settle(intent["intent_id"], "failed")
+    assert deliver("payment_intent.payment_failed", intent["intent_id"]) == (200, "processed")
+
+    with app.test_request_context():
+        payments.sync_payment(slow_answer, source="pay page")
+        db.session.commit()
+
+    assert reload(order).status == "pending"  # the customer can pay again
+    # A new attempt is a new charge: its processing is news.
+    response, error, _ = shopper.pay(order, "pm_card_sandbox_processing")
+    assert error is None and response.get_json()["status"] == "processing"
+    assert reload(order).status == "processing"
