@@ -110,9 +110,14 @@ def reconcile_command(since: str) -> None:
 
 @events_cli.command("reprocess")
 @click.option("--failed", "only_failed", is_flag=True, help="Only events that failed.")
+@click.option("--all", "every_event", is_flag=True, help="Every stored event, ignored ones too.")
 @click.argument("event_ids", nargs=-1)
-def reprocess(only_failed: bool, event_ids: tuple[str, ...]) -> None:
-    """Run stored webhook events through their handlers again."""
+def reprocess(only_failed: bool, every_event: bool, event_ids: tuple[str, ...]) -> None:
+    """Run stored webhook events through their handlers again: EVENT_IDs, --failed, or --all."""
+    if not (only_failed or event_ids or every_event):
+        # The whole inbox is a Stripe call per event over the shop's history: asked for
+        # by name only.
+        raise click.UsageError("Name events, or pass --failed or --all.")
     query = db.select(StripeEvent).order_by(StripeEvent.received_at)
     if only_failed:
         query = query.where(StripeEvent.status == "failed")

@@ -223,3 +223,14 @@ def test_reconcile_when_stripe_stops_answering_keeps_what_it_did_and_says_so(
     assert f"{paid.number}: pending → paid" in result.output
     assert "Stopped early, a call to Stripe failed" in result.output
     assert (reload(paid).status, reload(waiting).status) == ("paid", "pending")
+
+
+def test_reprocessing_the_whole_inbox_must_be_asked_for(shopper, make_product, sandbox,
+                                                        webhooks_on, runner):
+    shopper.pay(shopper.checkout((make_product(price_minor=2000), 1)), "pm_card_visa")
+    settle_webhooks(sandbox)
+    bare = runner.invoke(args=["stripe", "events", "reprocess"])
+    assert bare.exit_code == 2 and "Name events, or pass --failed or --all." in bare.output
+    assert "reprocessed" not in bare.output
+    every = runner.invoke(args=["stripe", "events", "reprocess", "--all"])
+    assert every.exit_code == 0 and "event(s) reprocessed, 0 failed again." in every.output
