@@ -103,8 +103,11 @@ def create_intent(number: str):
     user = _signed_in_user()
     save_card = bool(json_object().get("save_card")) and user is not None
     try:
-        customer_id = cards.ensure_customer(user) if save_card else None
-        intent = intents.ensure_intent(order, customer_id=customer_id, save_card=save_card)
+        if save_card:
+            intent = cards.with_customer(user, lambda customer_id: intents.ensure_intent(
+                order, customer_id=customer_id, save_card=True))
+        else:
+            intent = intents.ensure_intent(order, customer_id=None, save_card=False)
     except (OrderError, stripe_client.PaymentsError) as error:
         return _json_error(_told(error))
     db.session.commit()

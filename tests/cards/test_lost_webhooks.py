@@ -76,3 +76,21 @@ def test_a_customer_deleted_at_stripe_without_its_webhook_can_add_a_card(
     assert card.last4 == "4444" and card.is_default
     at_stripe = stripe_api.v1.payment_methods.retrieve(card.stripe_payment_method_id)
     assert at_stripe["customer"] == second_customer
+
+
+def test_a_customer_deleted_at_stripe_without_its_webhook_can_pay_and_save_the_card(
+    customer, cards_page, shopper, product, stripe_api
+):
+    user = customer()
+    cards_page.add("pm_card_visa")
+    first_customer = db.session.get(User, user.id).stripe_customer_id
+    stripe_api.v1.customers.delete(first_customer)  # customer.deleted never came
+    order = shopper.checkout((product, 1), email=user.email)
+
+    response, error, _ = shopper.pay(order, "pm_card_mastercard", save_card=True)
+
+    assert error is None and response.get_json()["status"] == "paid"
+    assert reload(order).status == "paid"
+    second_customer = db.session.get(User, user.id).stripe_customer_id
+    assert second_customer not in (None, first_customer)
+    assert [card.last4 for card in cards.all_cards(user)] == ["4444"]
