@@ -54,6 +54,13 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def _keep_guest_orders(user: User) -> None:
+    """Orders placed as a guest in this browser, under this account's address, join
+    the account's orders."""
+    if accounts.claim_guest_orders(user, session.get("orders", [])):
+        db.session.commit()
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 @limiter.limit(_account_login_limit, methods=["POST"], key_func=_account_named,
@@ -64,6 +71,7 @@ def login():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
+            _keep_guest_orders(user)
             flash("You are signed in.", "success")
             return redirect(safe_next(request.args.get("next")))
         flash("Wrong email or password.", "error")
@@ -82,6 +90,7 @@ def register():
         else:
             db.session.commit()
             login_user(user)
+            _keep_guest_orders(user)
             flash("Welcome! Your account is ready.", "success")
             return redirect(safe_next(request.args.get("next")))
     return render_template("auth/register.html", form=form)

@@ -164,3 +164,33 @@ def test_a_guests_link_still_opens_after_the_secret_key_is_rotated(app, client, 
     app.config["SECRET_KEY_FALLBACKS"] = []  # the old key retired: its links stop working
     with app.test_client() as later:
         assert later.get(path).status_code == 404
+
+
+def test_guest_orders_join_the_account_made_in_the_same_browser(app, client, browser_stripe,
+                                                                make_product, make_user):
+    shopper = Shopper(client, browser_stripe)
+    mine = shopper.checkout((make_product(), 1), email="Ann@Example.com")
+    for_a_friend = shopper.checkout((make_product(), 1), email="bob@example.com")
+    make_user(email="carol@example.com", password="carols-password")
+    with app.test_client() as elsewhere:  # Carol, at her own computer, proves nothing
+        elsewhere.post("/auth/login", data={"email": "carol@example.com",
+                                            "password": "carols-password"})
+
+    registered = client.post("/auth/register", data={
+        "email": "ann@example.com", "password": "anns-password", "confirm": "anns-password"})
+    assert registered.status_code == 302
+
+    page = client.get("/account/orders").get_data(as_text=True)
+    assert mine.number in page and for_a_friend.number not in page
+    assert client.get(f"/account/orders/{mine.number}").status_code == 200
+    assert (reload(mine).user.email, reload(for_a_friend).user_id) == ("ann@example.com", None)
+
+
+def test_an_earlier_guests_order_stays_theirs_when_someone_else_signs_in(
+    client, browser_stripe, make_product, make_user, auth
+):
+    earlier = Shopper(client, browser_stripe).checkout((make_product(), 1), email="ann@example.com")
+    make_user(email="dave@example.com", password="daves-password")
+    auth.login("dave@example.com", "daves-password")  # the next person at this computer
+    assert earlier.number not in client.get("/account/orders").get_data(as_text=True)
+    assert reload(earlier).user_id is None
