@@ -2,11 +2,13 @@
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
 
+from shop.account.orders import ORDERS_PER_PAGE
 from shop.extensions import db
-from shop.models import Order
+from shop.models import Order, utcnow
 from tests.payments_support import Shopper, reload
 
 ORDER_URLS = [
@@ -194,3 +196,23 @@ def test_an_earlier_guests_order_stays_theirs_when_someone_else_signs_in(
     auth.login("dave@example.com", "daves-password")  # the next person at this computer
     assert earlier.number not in client.get("/account/orders").get_data(as_text=True)
     assert reload(earlier).user_id is None
+
+
+def test_my_orders_pages_through_a_long_history(app, client, auth, make_user):
+    user = make_user(email="ann@example.com", password="anns-password")
+    start = utcnow() - timedelta(days=400)
+    for n in range(ORDERS_PER_PAGE + 3):
+        placed = start + timedelta(days=n)
+        db.session.add(Order(number=f"H{n:07d}", email=user.email, user_id=user.id,
+                             currency="usd", subtotal_minor=1000, total_minor=1000,
+                             status="paid", reserved_until=placed, created_at=placed,
+                             paid_at=placed))
+    db.session.commit()
+    auth.login("ann@example.com", "anns-password")
+
+    first = client.get("/account/orders").get_data(as_text=True)
+    assert f"H{ORDERS_PER_PAGE + 2:07d}" in first and "H0000002" not in first  # newest first
+    assert 'rel="next">Older orders' in first and "Newer orders" not in first
+    older = client.get("/account/orders?page=2").get_data(as_text=True)
+    assert all(f"H{n:07d}" in older for n in range(3)) and "Older orders" not in older
+    assert client.get("/account/orders?page=3").status_code == 404
