@@ -8,7 +8,8 @@ Definitions, for a window [since, until):
 - refunded and refund rate: succeeded refunds created in the window, over revenue;
 - disputes opened in the window, and those of them still open;
 - webhook events received in the window that are stuck as failed.
-Amounts are in the shop's currency; orders in other currencies are left out.
+Amounts are in the shop's currency; orders in other currencies are left out of them.
+Counts of payments (the success rate, declines, disputes) take every currency.
 """
 
 from collections import Counter
@@ -40,7 +41,10 @@ class Health:
     since: datetime
     currency: str
     revenue_minor: int = 0
-    orders_paid: int = 0
+    orders_paid: int = 0  # in `currency`, as the revenue
+    # Payment success is counted in every currency, as failed attempts are: an order
+    # paid in a currency the shop no longer sells in was still a payment that worked.
+    payments_succeeded: int = 0
     failed_attempts: int = 0
     refunded_minor: int = 0
     disputes_opened: int = 0
@@ -50,8 +54,8 @@ class Health:
 
     @property
     def success_rate(self) -> float | None:
-        attempts = self.orders_paid + self.failed_attempts
-        return self.orders_paid / attempts if attempts else None
+        attempts = self.payments_succeeded + self.failed_attempts
+        return self.payments_succeeded / attempts if attempts else None
 
     @property
     def refund_rate(self) -> float | None:
@@ -103,6 +107,9 @@ def payment_health(
         )
     ).one()
     health.orders_paid, health.revenue_minor = paid
+    health.payments_succeeded = _scalar(
+        select(func.count(Order.id)).where(Order.paid_at >= since, Order.paid_at < until)
+    )
     declines = _decline_codes(since, until)
     health.failed_attempts = sum(declines.values())
     health.decline_codes = declines.most_common(top)

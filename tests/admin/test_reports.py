@@ -106,3 +106,21 @@ def test_dashboard_shows_the_three_windows_and_an_svg_chart(admin_client, hand_m
     assert html.count('class="chart-bar"') == 30
     assert "<script" not in html.split("<main", 1)[1]
     assert 'href="/admin/events?status=failed"' in html
+
+
+def test_success_rate_counts_payments_in_every_currency_as_it_counts_failures(
+    app, make_order, now
+):
+    # The shop sold in EUR until recently: that payment worked, as the USD one did.
+    make_order(total_minor=2000, currency="eur", created_at=now - timedelta(hours=2), payment={})
+    make_order(total_minor=3000, created_at=now - timedelta(hours=2), payment={})
+    declined = make_order(status="pending", created_at=now - timedelta(hours=1),
+                          payment={"status": "requires_payment_method",
+                                   "failure_code": "card_declined"})
+    _failure(declined, "card_declined", now - timedelta(hours=1))
+    db.session.commit()
+
+    day = reports.payment_health("24 hours", now - timedelta(days=1), "usd", until=now)
+
+    assert (day.revenue_minor, day.orders_paid) == (3000, 1)  # money in the shop's currency
+    assert day.success_rate == pytest.approx(2 / 3)  # not 1 of 2
