@@ -15,6 +15,10 @@ from typing import Any
 from .errors import StripeError, not_stored
 
 _SEGMENT = re.compile(r"\[([^\[\]]*)\]")
+# A list index is ASCII digits, as Stripe reads it: str.isdigit() also takes "²" (which
+# int() refuses) and full-width digits; the length cap keeps int() from ever seeing a
+# string long enough to raise. Any other segment is a plain key.
+_LIST_INDEX = re.compile(r"[0-9]{1,19}")
 
 
 def _split_key(key: str) -> list[str]:
@@ -53,7 +57,7 @@ def _listify(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     converted = {key: _listify(value) for key, value in node.items()}
-    if converted and all(key.isdigit() for key in converted):
+    if converted and all(_LIST_INDEX.fullmatch(key) for key in converted):
         return [converted[key] for key in sorted(converted, key=int)]
     return converted
 
