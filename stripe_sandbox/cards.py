@@ -116,8 +116,16 @@ def behaviour(number: str) -> Behaviour:
     return BEHAVIOURS.get(number, PLAIN)
 
 
+def ascii_digits(text: str) -> bool:
+    """Only "0" to "9", as Stripe reads card numbers and CVCs.
+
+    str.isdigit() alone also takes full-width digits and "²", which int() refuses.
+    """
+    return text.isascii() and text.isdigit()
+
+
 def luhn_ok(number: str) -> bool:
-    if not number.isdigit() or not 12 <= len(number) <= 19:
+    if not ascii_digits(number) or not 12 <= len(number) <= 19:
         return False
     total = 0
     for index, char in enumerate(reversed(number)):

@@ -114,7 +114,7 @@ def from_details(sb: Sandbox, data: dict[str, Any], prefix: str = "") -> dict[st
                           "exp_month")
     cvc = card.get("cvc")
     expected_cvc = cards.cvc_length(cards.brand(number))
-    if cvc is not None and not (cvc.isdigit() and len(cvc) == expected_cvc):
+    if cvc is not None and not (cards.ascii_digits(cvc) and len(cvc) == expected_cvc):
         raise _card_error("invalid_cvc", "Your card's security code is invalid.", "cvc")
     return build(
         sb, number, month, year, cvc=cvc, billing_details=data.get("billing_details"),

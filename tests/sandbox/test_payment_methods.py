@@ -53,6 +53,33 @@ def test_luhn_failure(client):
     assert caught.value.user_message == "Your card number is incorrect."
 
 
+FULL_WIDTH_4242 = "\uff14\uff12\uff14\uff12" * 4
+
+
+@pytest.mark.parametrize("number", [
+    FULL_WIDTH_4242,
+    "424242424242424\u00b2",  # superscript two: a digit to str.isdigit(), not to int()
+    "\u0664\u0662\u0664\u0662" * 4,  # Arabic-Indic digits
+])
+def test_only_ascii_digits_make_a_card_number(client, number):
+    with pytest.raises(stripe.CardError) as caught:
+        card_method(client, number=number)
+    assert caught.value.http_status == 402
+    assert caught.value.code == "incorrect_number"
+    assert caught.value.param == "number"
+    assert caught.value.user_message == "Your card number is incorrect."
+
+
+@pytest.mark.parametrize("cvc", ["\uff11\uff12\uff13", "12\u00b3", "\u0661\u0662\u0663"])
+def test_only_ascii_digits_make_a_cvc(client, cvc):
+    with pytest.raises(stripe.CardError) as caught:
+        card_method(client, cvc=cvc)
+    assert caught.value.http_status == 402
+    assert caught.value.code == "invalid_cvc"
+    assert caught.value.param == "cvc"
+    assert caught.value.user_message == "Your card's security code is invalid."
+
+
 @pytest.mark.parametrize(("card", "code"), [
     ({"exp_month": 13}, "invalid_expiry_month"),
     ({"exp_year": 2001}, "invalid_expiry_year"),
