@@ -56,14 +56,25 @@ def minimum(currency: str) -> int:
     return 200 if currency in THREE_DECIMAL else DEFAULT_MINIMUM
 
 
-def format_amount(amount: int, currency: str) -> str:
-    """``format_amount(2000, "usd")`` → ``"$20.00"`` as Stripe writes it in messages."""
+def _figures(amount: int, currency: str) -> tuple[str, str]:
+    """The sign and the unsigned major-unit figures: ``(-2000, "usd")`` → ``("-", "20.00")``."""
     places = decimals(currency)
     sign = "-" if amount < 0 else ""
     whole, frac = divmod(abs(amount), 10**places) if places else (abs(amount), 0)
-    text = f"{whole:,}" + (f".{frac:0{places}d}" if places else "")
+    return sign, f"{whole:,}" + (f".{frac:0{places}d}" if places else "")
+
+
+def format_amount(amount: int, currency: str) -> str:
+    """``format_amount(2000, "usd")`` → ``"$20.00"`` as Stripe writes it in messages."""
+    sign, text = _figures(amount, currency)
     symbol = _SYMBOLS.get(currency)
     return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency.upper()}"
+
+
+def _limit(amount: int, currency: str) -> str:
+    """``"$0.50 usd"`` or ``"50 krw"``: the limits name the currency code once, lower case."""
+    sign, text = _figures(amount, currency)
+    return f"{sign}{_SYMBOLS.get(currency, '')}{text} {currency}"
 
 
 def check_currency(currency: str) -> str:
@@ -84,14 +95,14 @@ def check_amount(amount: int, currency: str, param: str = "amount") -> None:
     if amount < low:
         raise StripeError(
             400,
-            f"Amount must be at least {format_amount(low, currency)} {currency}",
+            f"Amount must be at least {_limit(low, currency)}",
             code="amount_too_small",
             param=param,
         )
     if amount > MAXIMUM:
         raise StripeError(
             400,
-            f"Amount must be no more than {format_amount(MAXIMUM, currency)} {currency}",
+            f"Amount must be no more than {_limit(MAXIMUM, currency)}",
             code="amount_too_large",
             param=param,
         )

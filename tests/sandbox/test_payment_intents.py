@@ -199,6 +199,21 @@ def test_amount_too_small_message(client):
     assert caught.value.user_message == "Amount must be at least $0.50 usd"
 
 
+@pytest.mark.parametrize(("currency", "amount", "code", "message"), [
+    ("eur", 10, "amount_too_small", "Amount must be at least \u20ac0.50 eur"),
+    ("krw", 10, "amount_too_small", "Amount must be at least 50 krw"),
+    ("huf", 10, "amount_too_small", "Amount must be at least 175.00 huf"),
+    ("kwd", 10, "amount_too_small", "Amount must be at least 0.200 kwd"),
+    ("usd", 10**8, "amount_too_large", "Amount must be no more than $999,999.99 usd"),
+    ("krw", 10**8, "amount_too_large", "Amount must be no more than 99,999,999 krw"),
+])
+def test_amount_limit_messages_name_the_currency_once(client, currency, amount, code, message):
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        create(client, amount=amount, currency=currency)
+    assert caught.value.code == code
+    assert caught.value.user_message == message
+
+
 def test_off_session_needs_confirm(client):
     with pytest.raises(stripe.InvalidRequestError) as caught:
         create(client, off_session=True)
