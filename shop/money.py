@@ -110,7 +110,7 @@ def _typed_amount(currency: str, locale: str) -> re.Pattern[str]:
     "12.50" as well as "12,50"). Anything else is refused, never guessed.
     """
     decimal, group = get_decimal_symbol(locale), get_group_symbol(locale)
-    marks = {decimal} | ({"."} if group != "." else set())
+    marks = {decimal} | ({"."} if group != "." else set())  # see _read_two_ways
     groups = {group} | ({" "} if group.isspace() else set())
     code = currency.upper()
     units = _either({code, currency, get_currency_symbol(code, locale),
@@ -118,7 +118,17 @@ def _typed_amount(currency: str, locale: str) -> re.Pattern[str]:
     whole = rf"\d{{1,3}}(?:(?:{_either(groups)})\d{{3}})+|\d+"
     return re.compile(
         rf"(?:(?:{units})\s*)?(?P<minus>-)?(?P<whole>{whole})"
-        rf"(?:(?:{_either(marks)})(?P<fraction>\d+))?(?:\s*(?:{units}))?"
+        rf"(?:(?P<mark>{_either(marks)})(?P<fraction>\d+))?(?:\s*(?:{units}))?"
+    )
+
+
+def _read_two_ways(match: re.Match, locale: str) -> bool:
+    """A point where the locale's decimal mark is a comma, before three digits: many
+    write "1.500" for fifteen hundred there too, so it is refused, not guessed."""
+    return (
+        match["mark"] == "."
+        and get_decimal_symbol(locale) != "."
+        and len(match["fraction"] or "") == 3
     )
 
 
@@ -126,14 +136,14 @@ def parse_amount(text: str, currency: str, locale: str = "en_US") -> int:
     """Parse an amount typed by a person ("12.50", "1,250.00", "¥500", "12,50 €" in
     de_DE) into minor units, exactly."""
     match = _typed_amount(currency.lower(), locale).fullmatch(str(text).strip())
-    if not match:
+    if not match or _read_two_ways(match, locale):
         example = format_decimal(Decimal("12.50"), format="0.00", locale=locale)
         raise MoneyError(f"Enter an amount such as {example}.")
     whole = "".join(c for c in match["whole"] if c.isdigit())
     fraction = match["fraction"] or "0"
     if match["minus"] or not (whole + fraction).strip("0"):
         raise MoneyError("The amount must be more than zero.")
-    if len(whole.lstrip("0")) + len(fraction) > _MOST_DIGITS:
+    if len(whole.lstrip("0")) + len(fraction.rstrip("0")) > _MOST_DIGITS:
         raise MoneyError("That amount is too large.")
     return to_minor(Decimal(f"{whole}.{fraction}"), currency)
 

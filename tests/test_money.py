@@ -117,7 +117,8 @@ def test_parse_amount_refuses_another_currency_code():
         ("12.50", "eur", "fr_FR", 1250),  # fr_FR groups with a space, so "." is decimal
         ("1 234,50 €", "eur", "fr_FR", 123450),
         ("CHF 1\u2019250.50", "chf", "de_CH", 125050),
-        ("\uff11\uff10\uff10", "jpy", "en_US", 100)  # full-width digits,
+        ("\uff11\uff10\uff10", "jpy", "en_US", 100),  # full-width digits
+        ("1.0000000000000000", "usd", "en_US", 100),  # trailing zeros add no digits
     ],
 )
 def test_parse_amount_reads_the_shops_locale(typed, currency, locale, minor):
@@ -132,6 +133,9 @@ def test_parse_amount_reads_the_shops_locale(typed, currency, locale, minor):
         (",5", "en_US"),
         ("1,2,3", "en_US"),
         ("25.00", "de_DE"),  # in de_DE that is no amount: 2.500,00 would be
+        ("1.500", "fr_FR"),  # fifteen hundred to many in France, one and a half to some
+        ("2.500", "sv_SE"),
+        ("12.000", "pl_PL"),
         ("12 ¢", "en_US"),  # not $12
         ("(5)", "en_US"),
         ("\u221210", "en_US"),  # a minus sign, not a currency symbol
