@@ -56,9 +56,17 @@ def test_a_form_from_before_signing_out_elsewhere_says_to_reload(client, auth, m
 
 
 @pytest.mark.csrf
-def test_the_expired_page_links_back_only_to_this_site(client, make_product):
+@pytest.mark.parametrize("referer", [
+    "https://evil.example/products",
+    "http://localhost//evil.example/phish",  # this host, but "//evil.example" goes off-site
+    "http://localhost/\\evil.example/phish",
+    "javascript://localhost/%0aalert(1)",
+])
+def test_the_expired_page_links_back_only_to_this_site(client, make_product, referer):
     mug = make_product()
     response = client.post("/cart/add", data={"product_id": mug.id, "quantity": 1},
-                           headers={"Referer": "https://evil.example/products"})
+                           headers={"Referer": referer})
     assert response.status_code == 400
-    assert "evil.example" not in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "Reload the page and try again" in html
+    assert "evil.example" not in html and "Back to the page" not in html

@@ -1,5 +1,3 @@
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -17,6 +15,7 @@ from shop.cart.forms import EmptyForm
 from shop.extensions import db, limiter
 from shop.models import User
 from shop.services import accounts
+from shop.web.requests import local_path
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -45,13 +44,7 @@ ACCOUNT_LOCKED = ("Too many failed sign-ins for this account. Please wait a whil
 
 def safe_next(target: str | None) -> str:
     """Only follow `next` to a path on this site; anything else goes home."""
-    if not target or "\\" in target or not target.isprintable():
-        # isprintable: CR and LF would split the Location header, which Werkzeug refuses.
-        return url_for("catalog.index")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("catalog.index")
-    return target
+    return local_path(target) or url_for("catalog.index")
 
 
 def _keep_guest_orders(user: User) -> None:

@@ -5,6 +5,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from shop.extensions import db
+from shop.web.requests import local_path
 
 
 def _wants_json() -> bool:
@@ -22,9 +23,9 @@ CSRF_MESSAGE = (
 def _page_on_this_site() -> str | None:
     """The page the refused form was on (its Referer), if it is on this site."""
     parts = urlsplit(request.referrer or "")
-    if parts.netloc != request.host or not parts.path.startswith("/"):
+    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
         return None
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    return local_path(parts.path + (f"?{parts.query}" if parts.query else ""))
 
 
 def install_error_handlers(app: Flask) -> None:

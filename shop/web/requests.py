@@ -1,4 +1,5 @@
 import re
+from urllib.parse import urlsplit
 
 from flask import abort, request
 
@@ -12,6 +13,20 @@ def valid_request_key(value: object) -> str | None:
     if isinstance(value, str) and REQUEST_KEY.fullmatch(value):
         return value
     return None
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` if it is a path on this site to send a browser to, else None.
+
+    "//host/x" and "/\\host/x" start with a slash but browsers go off-site with them;
+    CR and LF would split a Location header.
+    """
+    if not target or "\\" in target or not target.isprintable():
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
 
 
 def json_object() -> dict:
