@@ -5,9 +5,11 @@ Development needs no keys: it points at the offline Stripe sandbox started by
 """
 
 import os
+from functools import cache
 from pathlib import Path
 
-from babel.numbers import list_currencies
+from babel.core import get_global
+from babel.numbers import get_territory_currencies
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,6 +112,15 @@ def _in_memory_sqlite(url) -> bool:
     return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
 
 
+@cache
+def _currencies_in_use() -> frozenset[str]:
+    """Legal tender somewhere today, by Babel's territory data: not XXX or XTS (codes
+    for testing), not gold (XAU), not the Deutsche Mark."""
+    territories = get_global("territory_currencies")
+    return frozenset(code for territory in territories
+                     for code in get_territory_currencies(territory, tender=True))
+
+
 def check_config(config: dict) -> None:
     """Refuse to run with settings that would lose money or leak sessions."""
     for key in ("SECRET_KEY", "STRIPE_WEBHOOK_SECRET"):
@@ -120,8 +131,10 @@ def check_config(config: dict) -> None:
             "An in-memory SQLite database cannot be shared by the shop's two connection pools"
             " (shop/database.py); give DATABASE_URL a file, as the default does."
         )
-    if config["SHOP_CURRENCY"].upper() not in list_currencies():
-        raise ConfigError(f"SHOP_CURRENCY {config['SHOP_CURRENCY']!r} is not a currency code.")
+    if config["SHOP_CURRENCY"].upper() not in _currencies_in_use():
+        raise ConfigError(
+            f"SHOP_CURRENCY {config['SHOP_CURRENCY']!r} is not a currency in use today."
+        )
     if config["STRIPE_SECRET_KEY"].startswith("sk_live_") and config["STRIPE_SANDBOX"]:
         raise ConfigError("A live Stripe key must not be pointed at the Stripe sandbox.")
     if config["SHOP_ENV"] != "production":
