@@ -40,8 +40,13 @@ def number_from_token(token: str) -> str | None:
 
 
 def can_view(order: Order | OrderSummary) -> bool:
-    if order.user_id is not None:
-        return current_user.is_authenticated and current_user.id == order.user_id
+    """The signed-in owner, or a browser that placed the order as a guest (or opened
+    its signed link). An order placed as a guest stays open to them after it joins
+    the account the guest then made: a bank's page may still send them back to it."""
+    if order.user_id is not None and current_user.is_authenticated and (
+        current_user.id == order.user_id
+    ):
+        return True
     return order.number in session.get("orders", [])
 
 
@@ -49,9 +54,11 @@ def order_or_404(number: str, token: str | None = None) -> Order:
     """The order if this visitor may see it; 404 otherwise.
 
     `token`, the guest order's signed access token, opens it to this browser too (a
-    guest sent back from a bank's page in another browser or app)."""
+    guest sent back from a bank's page in another browser or app). Tokens are only
+    ever made for guest orders, so a valid one still opens an order that has since
+    joined its guest's account."""
     order = orders.find_order(number)
-    if order is not None and order.user_id is None and token and number_from_token(token) == number:
+    if order is not None and token and number_from_token(token) == number:
         remember_guest_order(number)
     if order is None or not can_view(order):
         abort(404)

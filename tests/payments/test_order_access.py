@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from shop.account.orders import ORDERS_PER_PAGE
+from shop.checkout import access
 from shop.extensions import db
 from shop.models import Order, utcnow
 from tests.payments_support import Shopper, reload
@@ -186,6 +187,17 @@ def test_guest_orders_join_the_account_made_in_the_same_browser(app, client, bro
     assert mine.number in page and for_a_friend.number not in page
     assert client.get(f"/account/orders/{mine.number}").status_code == 200
     assert (reload(mine).user.email, reload(for_a_friend).user_id) == ("ann@example.com", None)
+    # The guest's signed link (and a bank's return to it) still opens the order, in
+    # another browser too: it was a guest order when they were given it.
+    link = f"/orders/{mine.number}/access/{access_token_of(app, mine)}"
+    with app.test_client() as phone:
+        assert phone.get(link).status_code == 302
+        assert phone.get(f"/orders/{mine.number}").status_code == 200
+
+
+def access_token_of(app, order) -> str:
+    with app.test_request_context():
+        return access.access_token(order)
 
 
 def test_an_earlier_guests_order_stays_theirs_when_someone_else_signs_in(
