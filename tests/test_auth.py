@@ -1,5 +1,6 @@
 import pytest
 
+from shop.auth import devices
 from shop.extensions import db
 from shop.models import User
 from shop.services import accounts
@@ -160,3 +161,39 @@ def test_successful_sign_ins_do_not_count_against_the_account(client, auth, make
         assert auth.login("ann@example.com", "right-password").status_code == 302
         auth.logout()
     assert auth.login("ann@example.com", "wrong").status_code == 200
+
+
+def test_a_browser_remembers_the_last_few_accounts_signed_in_from_it(app, client, make_user):
+    emails = [f"user{n}@example.com" for n in range(7)]
+    for email in emails:
+        make_user(email=email, password="right-password")
+        client.post("/auth/login", data={"email": email, "password": "right-password"})
+        client.post("/auth/logout")
+    with app.test_request_context(
+        headers={"Cookie": f"known_device={client.get_cookie('known_device', path='/auth').value}"}
+    ):
+        assert [devices.known(email) for email in emails] == [False] * 2 + [True] * 5
+        assert devices.known(" USER6@example.com")
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "ACCOUNT_LOGIN_RATE_LIMIT": "3/hour"}]
+)
+def test_a_browser_that_signed_in_before_is_not_locked_out_by_strangers(app, make_user):
+    make_user(email="boss@example.com", password="right-password")
+    own_laptop = app.test_client()
+    assert sign_in_as_boss(own_laptop, "right-password", "192.0.2.10").status_code == 302
+    own_laptop.post("/auth/logout")  # the session ends; the browser is still known
+    stranger = app.test_client()
+    codes = [sign_in_as_boss(stranger, f"guess-{n}", f"198.51.100.{n}").status_code
+             for n in range(4)]
+    assert codes == [200, 200, 200, 429]
+
+    assert sign_in_as_boss(own_laptop, "right-password", "192.0.2.10").status_code == 302
+    new_browser = app.test_client()  # the owner elsewhere waits, as a stranger does
+    assert sign_in_as_boss(new_browser, "right-password", "192.0.2.11").status_code == 429
+
+
+def sign_in_as_boss(client, password, address):
+    return client.post("/auth/login", data={"email": "boss@example.com", "password": password},
+                       environ_base={"REMOTE_ADDR": address})

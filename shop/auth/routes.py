@@ -10,6 +10,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
+from shop.auth import devices
 from shop.auth.forms import LoginForm, RegisterForm
 from shop.cart.forms import EmptyForm
 from shop.extensions import db, limiter
@@ -38,6 +39,10 @@ def _sign_in_failed(response) -> bool:
     return response.status_code != 302  # a successful sign-in redirects
 
 
+def _known_browser() -> bool:
+    return devices.known(request.form.get("email") or "")
+
+
 ACCOUNT_LOCKED = ("Too many failed sign-ins for this account. Please wait a while and "
                   "try again.")
 
@@ -57,7 +62,8 @@ def _keep_guest_orders(user: User) -> None:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 @limiter.limit(_account_login_limit, methods=["POST"], key_func=_account_named,
-               deduct_when=_sign_in_failed, error_message=ACCOUNT_LOCKED)
+               deduct_when=_sign_in_failed, exempt_when=_known_browser,
+               error_message=ACCOUNT_LOCKED)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -66,7 +72,7 @@ def login():
             login_user(user)
             _keep_guest_orders(user)
             flash("You are signed in.", "success")
-            return redirect(safe_next(request.args.get("next")))
+            return devices.remember(redirect(safe_next(request.args.get("next"))), user.email)
         flash("Wrong email or password.", "error")
     return render_template("auth/login.html", form=form)
 
@@ -85,7 +91,7 @@ def register():
             login_user(user)
             _keep_guest_orders(user)
             flash("Welcome! Your account is ready.", "success")
-            return redirect(safe_next(request.args.get("next")))
+            return devices.remember(redirect(safe_next(request.args.get("next"))), user.email)
     return render_template("auth/register.html", form=form)
 
 
