@@ -81,6 +81,10 @@ class SandboxControl:
                 "rate": rate}
         return self._call("POST", "faults", body)
 
+    def faults(self) -> list[dict[str, Any]]:
+        """The faults still to strike (a fault whose count is used up is not listed)."""
+        return self._call("GET", "faults")
+
     def clear_faults(self) -> None:
         self._call("DELETE", "faults")
 

@@ -21,6 +21,24 @@ pytestmark = [
 ]
 
 
+def eventually(condition, what: str, timeout: float = 10) -> None:
+    """Wait until `condition()` holds: the other thread has reached the point the test
+    needs, however slowly it started."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting until {what}")
+        time.sleep(0.02)
+
+
+def someone_waits_for_a_lock(engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND wait_event_type = 'Lock'"
+        )).scalar_one() > 0
+
+
 def test_expiry_during_a_pay_click_cancels_the_intent_it_was_waiting_for(
     shopper, make_product, sandbox, stripe_api, runner
 ):
@@ -33,7 +51,7 @@ def test_expiry_during_a_pay_click_cancels_the_intent_it_was_waiting_for(
     clicked, same_order = {}, SimpleNamespace(number=order.number)  # no ORM object across threads
     click = threading.Thread(target=lambda: clicked.update(response=shopper.start(same_order)))
     click.start()
-    time.sleep(0.4)  # the click is waiting on Stripe
+    eventually(lambda: sandbox.control.faults() == [], "the click is waiting on Stripe")
 
     expired = runner.invoke(args=["orders", "expire"])
     click.join()
@@ -75,7 +93,7 @@ def test_releasing_stock_and_a_checkout_take_products_in_the_same_order(
                          {"id": first.id})
         cancelling = threading.Thread(target=cancel)
         cancelling.start()
-        time.sleep(0.5)  # the cancel is now waiting for a product row
+        eventually(lambda: someone_waits_for_a_lock(engine), "the cancel waits for a product row")
         checkout.execute(text("UPDATE product SET stock = stock - 1 WHERE id = :id"),
                          {"id": second.id})
         checkout.commit()
@@ -103,10 +121,11 @@ def test_reconcile_lets_go_of_each_order_before_asking_stripe_about_the_next(
     reconciling = threading.Thread(
         target=lambda: runner.invoke(args=["stripe", "reconcile"]))
     reconciling.start()
-    time.sleep(1)  # the first order is done; the second is waiting on Stripe
+    eventually(lambda: sandbox.control.faults() == [], "reconcile asks Stripe about the second")
 
     engine = create_engine(POSTGRES_URL)
     try:
+        assert reconciling.is_alive()  # still waiting on Stripe about the second order
         with engine.connect() as customer:  # the first order's customer clicks Pay
             locked = customer.execute(
                 text('SELECT id FROM "order" WHERE id = :id FOR UPDATE NOWAIT'), {"id": first_id}
