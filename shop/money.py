@@ -115,7 +115,10 @@ def _typed_amount(currency: str, locale: str) -> re.Pattern[str]:
     code = currency.upper()
     units = _either({code, currency, get_currency_symbol(code, locale),
                      get_currency_symbol(code, "en_US")})
-    whole = rf"\d{{1,3}}(?:(?:{_either(groups)})\d{{3}})+|\d+"
+    # Digits grouped as the locale groups them: by threes, or in India 1,00,000.
+    last, others = Locale.parse(locale).decimal_formats[None].grouping
+    mark = _either(groups)
+    whole = rf"\d{{1,{others}}}(?:(?:{mark})\d{{{others}}})*(?:{mark})\d{{{last}}}|\d+"
     return re.compile(
         rf"(?:(?:{units})\s*)?(?P<minus>-)?(?P<whole>{whole})"
         rf"(?:(?P<mark>{_either(marks)})(?P<fraction>\d+))?(?:\s*(?:{units}))?"

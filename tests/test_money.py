@@ -119,6 +119,8 @@ def test_parse_amount_refuses_another_currency_code():
         ("CHF 1\u2019250.50", "chf", "de_CH", 125050),
         ("\uff11\uff10\uff10", "jpy", "en_US", 100),  # full-width digits
         ("1.0000000000000000", "usd", "en_US", 100),  # trailing zeros add no digits
+        ("1,00,000.00", "inr", "en_IN", 10000000),  # one lakh, grouped as in India
+        ("\u20b912,34,567.50", "inr", "en_IN", 123456750),
     ],
 )
 def test_parse_amount_reads_the_shops_locale(typed, currency, locale, minor):
@@ -139,6 +141,7 @@ def test_parse_amount_reads_the_shops_locale(typed, currency, locale, minor):
         ("12 ¢", "en_US"),  # not $12
         ("(5)", "en_US"),
         ("\u221210", "en_US"),  # a minus sign, not a currency symbol
+        ("1,00,000", "en_US"),  # Indian grouping outside India
         ("US$5", "en_US"),
         ("€12", "en_US"),  # another currency's symbol
     ],
