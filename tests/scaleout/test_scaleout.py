@@ -199,7 +199,8 @@ def test_exactly_once_holds_across_two_servers(two_shops):
 
 def test_rate_limits_are_shared_by_both_servers(two_shops):
     shops, sandbox = two_shops
-    user = User(email="limited@example.com", name="Limited")
+    # A fresh account per run too: failed sign-ins are also counted per account, in Redis.
+    user = User(email=f"limited-{secrets.token_hex(4)}@example.com", name="Limited")
     user.set_password("right-password")
     db.session.add(user)
     db.session.commit()
