@@ -28,9 +28,14 @@ OPEN_INTENT = {
 
 
 def belongs_to(order: Order, intent: dict) -> bool:
+    """Is `intent` this order's? Its id alone is not enough: ids start again at 1 in
+    every database sharing the Stripe account (a development shop started afresh,
+    staging), and Stripe sends each of them every intent's events. The order's
+    random number is the shop's own."""
     metadata = intent.get("metadata") or {}
     return (
         metadata.get("order_id") == str(order.id)
+        and metadata.get("order_number") == order.number
         and intent.get("amount") == order.total_minor
         and intent.get("currency") == order.currency
     )
@@ -73,7 +78,8 @@ def _order_id_for(intent: dict) -> int | None:
     if known is not None:
         return known.order_id
     claimed = str((intent.get("metadata") or {}).get("order_id", ""))
-    return int(claimed) if claimed.isdigit() and len(claimed) < 12 else None
+    # isascii: str.isdigit() also takes "²", which int() refuses.
+    return int(claimed) if claimed.isascii() and claimed.isdigit() and len(claimed) < 12 else None
 
 
 def _charge(intent: dict) -> dict | None:
@@ -81,9 +87,13 @@ def _charge(intent: dict) -> dict | None:
     return charge if isinstance(charge, dict) else None
 
 
+def _id_of(value) -> str | None:
+    """An object's id, whether Stripe sent the object expanded or only its id."""
+    return value.get("id") if isinstance(value, dict) else value
+
+
 def _charge_id(intent: dict) -> str | None:
-    latest = intent.get("latest_charge")
-    return latest["id"] if isinstance(latest, dict) else latest
+    return _id_of(intent.get("latest_charge"))
 
 
 def _older_than_its_failure(payment: Payment, intent: dict) -> bool:
@@ -141,10 +151,11 @@ def record_failure(order: Order, intent: dict, *, stripe_event_id: str | None = 
     error = intent.get("last_payment_error")
     if not isinstance(error, dict) or not error:
         return
-    latest = intent.get("latest_charge")
+    # The attempt is its charge, which every API version names in the error itself;
+    # a snapshot from an older version has no `latest_charge` to fall back on.
     method = error.get("payment_method")
-    attempt = (latest["id"] if isinstance(latest, dict) else latest) or (
-        (method.get("id") if isinstance(method, dict) else None) or error.get("code")
+    attempt = _id_of(error.get("charge")) or _charge_id(intent) or (
+        _id_of(method) or error.get("code")
     )
     code = str(error.get("decline_code") or error.get("code") or "failed")[:80]
     orders.record(

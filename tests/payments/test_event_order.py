@@ -1,10 +1,14 @@
-"""Stripe sends events in no set order; the order ends as Stripe holds it either way."""
+"""Stripe sends events in no set order, and in the shape of the endpoint's API version;
+the order ends as Stripe holds it either way."""
+
+import json
 
 import pytest
 
 from shop.extensions import db
-from shop.services import payments
-from tests.payments_support import reload
+from shop.models import OrderEvent
+from shop.services import payments, webhooks
+from tests.payments_support import reload, signed
 
 
 @pytest.mark.parametrize(("refunded", "status"), [(2000, "partially_refunded"),
@@ -50,3 +54,22 @@ def test_a_processing_answer_older_than_the_failure_does_not_hold_the_order(
     response, error, _ = shopper.pay(order, "pm_card_sandbox_processing")
     assert error is None and response.get_json()["status"] == "processing"
     assert reload(order).status == "processing"
+
+
+def test_a_decline_reported_in_an_older_api_versions_shape_counts_once(
+    shopper, make_product, stripe_api
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    _, error, _ = shopper.pay(order, "pm_card_visa_chargeDeclined")
+    assert error is not None
+    [event] = stripe_api.v1.events.list({"type": "payment_intent.payment_failed"}).data
+    old_shape = event.to_dict()
+    # Before API version 2022-11-15 an intent listed its `charges`: no `latest_charge`.
+    old_shape["data"]["object"].pop("latest_charge")
+    payload = json.dumps(old_shape).encode()
+
+    assert webhooks.receive(payload, signed(payload)) == (200, "processed")
+
+    failures = db.session.execute(db.select(OrderEvent).where(
+        OrderEvent.order_id == order.id, OrderEvent.kind == "payment_failed")).scalars().all()
+    assert len(failures) == 1  # one decline, one entry: payment health counts it once

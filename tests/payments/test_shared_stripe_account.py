@@ -4,6 +4,7 @@ database's request for another's, and what Stripe says to developers stays out o
 customers' sight."""
 
 from shop.extensions import db
+from shop.models import Order
 from shop.services import cards, stripe_client
 from tests.conftest import _wipe
 
@@ -56,3 +57,36 @@ def test_a_payment_stripe_no_longer_knows_is_told_in_customer_words(
 
     assert response.status_code == 503
     assert response.get_json()["error"] == stripe_client.REFUSED
+
+
+def test_another_databases_payment_never_pays_or_cancels_this_ones_order(
+    shopper, make_product, stripe_api, deliver
+):
+    first = shopper.checkout((make_product(price_minor=1500), 1))
+    _, error, paid_elsewhere = shopper.pay(first, "pm_card_visa")
+    assert error is None
+    cancelled_elsewhere = shopper.start(shopper.checkout((make_product(price_minor=1500), 1)))
+    stripe_api.v1.payment_intents.cancel(cancelled_elsewhere.get_json()["intent_id"])
+    start_afresh()
+    # This database's first two orders: the same ids and amounts, other orders.
+    mine = [shopper.checkout((make_product(price_minor=1500), 1)) for _ in range(2)]
+
+    # Stripe sends this endpoint the other database's events too.
+    assert deliver("payment_intent.succeeded", paid_elsewhere["intent_id"])[0] == 200
+    assert deliver("payment_intent.canceled", cancelled_elsewhere.get_json()["intent_id"])[0] \
+        == 200
+
+    db.session.expire_all()
+    assert [(o.status, o.payments) for o in (db.session.get(Order, m.id) for m in mine)] == [
+        ("pending", []), ("pending", [])]
+
+
+def test_an_intent_naming_an_order_in_odd_digits_is_not_ours(
+    shopper, make_product, stripe_api, deliver
+):
+    intent = stripe_api.v1.payment_intents.create({
+        "amount": 1500, "currency": "usd", "metadata": {"order_id": "\u00b2"},
+        "payment_method": "pm_card_visa", "confirm": True,
+        "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"}})
+
+    assert deliver("payment_intent.succeeded", intent.id) == (200, "ignored")
