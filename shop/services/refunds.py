@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from shop.extensions import db
 from shop.logs import log_event
-from shop.models import Dispute, Order, OrderStatus, Payment, Refund, User
+from shop.models import OPEN_DISPUTE_STATUSES, Dispute, Order, OrderStatus, Payment, Refund, User
 from shop.money import MoneyError, check_steps
 from shop.services import orders, stripe_client
 from shop.services.orders import OrderError
@@ -214,7 +214,8 @@ def sync_dispute(dispute: dict, *, stripe_event_id: str | None = None) -> Disput
         _copy_dispute(row, dispute)
         db.session.add(row)
     _copy_dispute(row, dispute)
-    order.dispute_status = row.status
+    db.session.flush()
+    order.dispute_status = _dispute_status(order)
     orders.record(
         order,
         "dispute",
@@ -227,6 +228,16 @@ def sync_dispute(dispute: dict, *, stripe_event_id: str | None = None) -> Disput
     )
     db.session.flush()
     return row
+
+
+def _dispute_status(order: Order) -> str | None:
+    """What the order shows of its disputes: an open one's status if any is open (an
+    inquiry may be followed by a chargeback), else the latest one's. Events about an
+    older dispute can land after a newer one's."""
+    statuses = db.session.execute(
+        db.select(Dispute.status).where(Dispute.order_id == order.id).order_by(Dispute.id.desc())
+    ).scalars().all()
+    return next((s for s in statuses if s in OPEN_DISPUTE_STATUSES), next(iter(statuses), None))
 
 
 def _copy_dispute(row: Dispute, dispute: dict) -> None:

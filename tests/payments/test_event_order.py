@@ -73,3 +73,18 @@ def test_a_decline_reported_in_an_older_api_versions_shape_counts_once(
     failures = db.session.execute(db.select(OrderEvent).where(
         OrderEvent.order_id == order.id, OrderEvent.kind == "payment_failed")).scalars().all()
     assert len(failures) == 1  # one decline, one entry: payment health counts it once
+
+
+def test_a_late_event_about_an_ended_dispute_does_not_hide_an_open_one(
+    shopper, make_product, sandbox, deliver
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    _, _, intent = shopper.pay(order, "pm_card_visa")
+    first = sandbox.control.create_dispute(intent["intent_id"])
+    sandbox.control.close_dispute(first["id"], "won")
+    second = sandbox.control.create_dispute(intent["intent_id"], reason="product_not_received")
+
+    assert deliver("charge.dispute.created", second["id"]) == (200, "processed")
+    assert deliver("charge.dispute.closed", first["id"]) == (200, "processed")  # late
+
+    assert reload(order).dispute_status == "needs_response"  # still to answer
