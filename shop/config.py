@@ -55,6 +55,7 @@ def load_config() -> dict:
     # SECRET_KEY lets anyone sign a session cookie as any user, admins included.
     laptop = env == "development"
     sandbox_url = _env("STRIPE_SANDBOX_URL", SANDBOX_URL)
+    limits_uri = _env("RATELIMIT_STORAGE_URI", "memory://") or "memory://"
     secret_key = _env("STRIPE_SECRET_KEY")
     if secret_key is None:
         # No keys: the offline sandbox stands in for Stripe.
@@ -86,7 +87,15 @@ def load_config() -> dict:
         "STRIPE_SANDBOX": api_base != STRIPE_API,
         "STRIPE_TIMEOUT": float(_env("STRIPE_TIMEOUT", "10")),  # type: ignore[arg-type]
         "STRIPE_MAX_RETRIES": _env_int("STRIPE_MAX_RETRIES", 2),
-        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": limits_uri,
+        # Redis down must not stop sales: limits are then counted in each process (still
+        # enforced, per server) until it answers again, and a stalled Redis is given up
+        # on in half a second rather than redis-py's five.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": (
+            {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+            if limits_uri.startswith(("redis://", "rediss://")) else {}
+        ),
         "RATELIMIT_ENABLED": _env_flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10/minute;50/hour"),

@@ -62,3 +62,10 @@ def test_a_shop_currency_no_card_can_pay_in_is_refused(monkeypatch, currency):
     monkeypatch.setenv("SHOP_CURRENCY", currency)
     with pytest.raises(ConfigError, match="is not a currency in use today"):
         create_app()
+
+
+def test_a_stalled_redis_is_given_up_on_quickly(monkeypatch):
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    config = load_config()
+    assert config["RATELIMIT_STORAGE_OPTIONS"]["socket_timeout"] <= 0.5
+    assert config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] is True

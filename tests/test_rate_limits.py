@@ -4,6 +4,8 @@ Flask-Limiter's per-request hooks run for the views that carry a limit; app-wide
 limits, when settings add them, still reach every page.
 """
 
+import socket
+
 import pytest
 from flask import Flask
 from flask_limiter import Limiter
@@ -42,6 +44,28 @@ def test_an_ipv6_network_counts_as_one_client(client):
     assert [attempt(f"2001:db8:1:2::{n}") for n in range(1, 4)] == [200, 200, 429]
     assert attempt("2001:db8:1:3::1") == 200  # another network
     assert [attempt("192.0.2.1"), attempt("192.0.2.2")] == [200, 200]  # IPv4 as before
+
+
+def unused_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("app_config", [{
+    **LIMITED, "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{unused_port()}/0"}])
+def test_with_redis_down_limits_are_counted_in_the_process_and_nothing_fails(
+    client, make_user
+):
+    make_user(email="ann@example.com", password="right-password")
+    codes = [client.post("/auth/login", data={"email": "ann@example.com", "password": "x"}
+                         ).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]  # still limited, not a 500 for every sign-in
+    with client.application.test_client() as other_client:
+        signed_in = other_client.post(
+            "/auth/login", data={"email": "ann@example.com", "password": "right-password"},
+            environ_base={"REMOTE_ADDR": "192.0.2.99"})
+    assert signed_in.status_code == 302
 
 
 def small_app(**config) -> Flask:
