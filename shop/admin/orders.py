@@ -30,6 +30,10 @@ from shop.services.stripe_client import PaymentsError, PaymentsUnavailable
 from shop.web.templating import money
 
 PAGING_ARGS = ("after", "before")
+CANCEL_UNANSWERED = (
+    "Stripe did not answer, so the payment may have been cancelled there. Sync the order"
+    " with Stripe to see, or cancel again: it asks Stripe for the same cancellation."
+)
 REFUND_UNANSWERED = (
     "Stripe did not answer, so the refund may have been made. Send the form again: it"
     " asks for the same refund and cannot refund twice."
@@ -167,6 +171,9 @@ def cancel_order(number: str):
     if ActionForm().validate_on_submit():
         try:
             order = cancellation.cancel_order(order, actor=current_user.email)
+        except PaymentsUnavailable:
+            db.session.rollback()
+            flash(CANCEL_UNANSWERED, "error")
         except (PaymentsError, OrderError) as error:
             db.session.rollback()
             flash(getattr(error, "message", None) or str(error), "error")

@@ -21,9 +21,10 @@ import stripe
 from flask import current_app
 
 UNAVAILABLE = "Payments are temporarily unavailable, your order is saved — try again in a minute."
-# The same outage as the account's card pages tell it: no order is involved there.
-CARDS_UNAVAILABLE = ("We couldn't reach our payment provider; your cards are unchanged. "
-                     "Please try again in a minute.")
+# The outage as the card pages tell it: no order there, and a removal whose answer was
+# lost may have happened, so nothing is promised about the cards.
+CARDS_UNAVAILABLE = ("We couldn't reach our payment provider. Please try again in a "
+                     "minute.")
 # Stripe's text for a refused request is written for developers ("No such
 # payment_intent: ...", "Keys for idempotent requests can only be used with ...").
 REFUSED = "This payment could not go ahead. Please reload the page and try again."

@@ -218,6 +218,28 @@ def test_cancelling_a_pending_order_releases_stock(boss, shopper, make_product, 
     assert f"{ADMIN[0]} asked to cancel the order; it is now canceled." in timeline(order)
 
 
+def test_a_cancel_stripe_did_not_answer_says_it_may_have_happened(
+    app, boss, shopper, make_product, sandbox, stripe_api
+):
+    order = shopper.checkout((make_product(price_minor=2800), 1))
+    intent_id = shopper.start(order).get_json()["intent_id"]
+    app.config["STRIPE_MAX_RETRIES"] = 0
+    app.extensions.pop("stripe_client", None)  # the client is built from config once
+    sandbox.control.fault(f"/v1/payment_intents/{intent_id}/cancel", mode="error_after",
+                          count=1, method="POST")  # Stripe cancels; its answer is lost
+    page = boss.get(f"/admin/orders/{order.number}")
+
+    response = boss.post(f"/admin/orders/{order.number}/cancel",
+                         data={"csrf_token": csrf_token_from(page.get_data(as_text=True))},
+                         follow_redirects=True)
+
+    html = unescape(response.get_data(as_text=True))
+    assert "Stripe did not answer, so the payment may have been cancelled there." in html
+    assert "your order is saved" not in html  # the customers' words, not the admin's
+    assert stripe_api.v1.payment_intents.retrieve(intent_id)["status"] == "canceled"
+    assert reload(order).status == "pending"  # until Sync, or its webhook, says so
+
+
 def paid_with(shopper, make_product, payment_method):
     order = shopper.checkout((make_product(price_minor=2500), 1), email="bo@example.com")
     _, error, _ = shopper.pay(order, payment_method)

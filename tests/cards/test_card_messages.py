@@ -11,8 +11,8 @@ from shop.models import User
 from shop.services import cards
 from shop.services.stripe_client import REFUSED
 
-CARDS_UNAVAILABLE = ("We couldn't reach our payment provider; your cards are unchanged. "
-                     "Please try again in a minute.")
+CARDS_UNAVAILABLE = ("We couldn't reach our payment provider. Please try again in a "
+                     "minute.")
 
 
 def _flashed(page: str) -> list[str]:
