@@ -28,11 +28,14 @@ class HistoryFilterForm(FlaskForm):
         validators=[Optional(), Length(max=254)],
         description="Order number, email, PaymentIntent id or card last 4",
     )
+    # default "": a link without the filter is "Any", not a missing (invalid) choice.
     status = SelectField(
-        "Status", choices=[("", "Any")] + [(s.value, _label(s.value)) for s in OrderStatus]
+        "Status", choices=[("", "Any")] + [(s.value, _label(s.value)) for s in OrderStatus],
+        default="",
     )
     payment = SelectField(
-        "Payment status", choices=[("", "Any")] + [(s, _label(s)) for s in PAYMENT_STATUSES]
+        "Payment status", choices=[("", "Any")] + [(s, _label(s)) for s in PAYMENT_STATUSES],
+        default="",
     )
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
@@ -59,8 +62,9 @@ class EventFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    status = SelectField("Status", choices=[("", "Any")] + [(s, _label(s)) for s in EVENT_STATUSES])
-    type = SelectField("Type", choices=[("", "Any")], validate_choice=False)
+    status = SelectField("Status", choices=[("", "Any")] + [(s, _label(s)) for s in EVENT_STATUSES],
+                         default="")
+    type = SelectField("Type", choices=[("", "Any")], validate_choice=False, default="")
 
 
 class RefundForm(FlaskForm):

@@ -71,7 +71,10 @@ def _record_action(order: Order, kind: str, what: str) -> None:
 
 
 def _render_order(order: Order, refund_form: RefundForm, status: int = 200):
-    if not refund_form.amount.data and order.refundable_minor > 0:
+    # A fresh form offers what is left; one sent back keeps what the admin typed, even
+    # nothing: an emptied amount refilled with everything would be one click from a
+    # full refund, beside an error saying to enter an amount.
+    if request.method == "GET" and order.refundable_minor > 0:
         refund_form.amount.data = amount_text(order.refundable_minor, order.currency,
                                               current_app.config["SHOP_LOCALE"])
     page = render_template(

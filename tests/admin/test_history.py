@@ -237,3 +237,15 @@ def test_the_list_costs_the_same_queries_at_10_and_1000_orders(admin_client, que
     assert (shown_small, shown_large) == (10, 25)
     assert small == large
     assert small <= 4, small
+
+
+@pytest.mark.parametrize("url", ["/admin/orders", "/admin/orders?q=ann%40example.com",
+                                 "/admin/events"])
+def test_a_plain_visit_shows_no_filter_as_invalid(admin_client, url):
+    html = admin_client.get(url).get_data(as_text=True)
+    assert "Not a valid choice" not in html and 'aria-invalid="true"' not in html
+
+
+def test_a_bad_status_is_flagged_on_its_own_field_only(admin_client):
+    html = admin_client.get("/admin/orders?status=bogus").get_data(as_text=True)
+    assert html.count("Not a valid choice") == 1

@@ -349,3 +349,15 @@ def test_a_charged_back_order_cannot_be_refunded_again(boss, paid_order, sandbox
     order = reload(paid_order)
     assert (order.status, order.amount_refunded_minor) == ("paid", 0)
     assert db.session.execute(db.select(db.func.count(Refund.id))).scalar_one() == 0
+
+
+def test_an_emptied_amount_comes_back_empty_not_refilled_with_everything(
+    boss, paid_order, stripe_api
+):
+    form = {**refund_form(boss, paid_order), "amount": ""}
+    response = boss.post(f"/admin/orders/{paid_order.number}/refund", data=form)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Enter an amount." in html
+    assert re.search(r'<input[^>]*id="amount"[^>]*value=""', html)
+    assert stripe_api.v1.refunds.list({"limit": 10})["data"] == []
