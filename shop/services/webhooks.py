@@ -194,6 +194,16 @@ def _process(event_id: str, payload: dict, object_id: str | None) -> tuple[int, 
     return 200, outcome
 
 
+def _described(error: Exception) -> str:
+    """The error for the admin's inbox: a Stripe outage's own words (the status and
+    what Stripe or the network said), not the notice customers are shown."""
+    text = f"{type(error).__name__}: {error}"
+    cause = error.__cause__
+    if isinstance(error, stripe_client.PaymentsUnavailable) and cause is not None:
+        text = f"{type(error).__name__} ({type(cause).__name__}: {cause})"
+    return text
+
+
 def store_failure(event_id: str, payload: dict, error: Exception) -> bool:
     """Store that handling the event failed, unless another delivery has handled it.
 
@@ -206,7 +216,7 @@ def store_failure(event_id: str, payload: dict, error: Exception) -> bool:
     """
     failure = _parse(payload)
     failure.status, failure.attempts = "failed", 1
-    failure.last_error = f"{type(error).__name__}: {error}"[:2000]
+    failure.last_error = _described(error)[:2000]
     if _insert_once(failure):
         db.session.commit()
         return True

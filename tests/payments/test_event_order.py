@@ -6,7 +6,7 @@ import json
 import pytest
 
 from shop.extensions import db
-from shop.models import OrderEvent
+from shop.models import OrderEvent, StripeEvent
 from shop.services import payments, webhooks
 from tests.payments_support import reload, signed
 
@@ -88,3 +88,19 @@ def test_a_late_event_about_an_ended_dispute_does_not_hide_an_open_one(
     assert deliver("charge.dispute.closed", first["id"]) == (200, "processed")  # late
 
     assert reload(order).dispute_status == "needs_response"  # still to answer
+
+
+def test_a_failed_event_tells_the_admin_what_stripe_said_not_the_customer_notice(
+    shopper, make_product, sandbox, deliver
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    intent = shopper.start(order).get_json()
+    shopper.confirm_at_stripe(intent, "pm_card_visa")
+    sandbox.control.fault(f"/v1/payment_intents/{intent['intent_id']}", "error", count=10,
+                          method="GET")
+
+    assert deliver("payment_intent.succeeded", intent["intent_id"]) == (500, "failed")
+
+    [stored] = db.session.execute(db.select(StripeEvent)).scalars().all()
+    assert stored.last_error.startswith("PaymentsUnavailable (APIError: ")
+    assert "your order is saved" not in stored.last_error
