@@ -4,6 +4,9 @@
 // SetupIntent from Stripe before saving anything.
 
 const GENERIC_ERROR = "Something went wrong; please try again.";
+const NO_STRIPE_JS =
+  "The card form could not load. Reload the page; if it still does not appear, " +
+  "a content blocker or the network may be stopping it.";
 
 function csrfToken() {
   const meta = document.querySelector('meta[name="csrf-token"]');
@@ -36,6 +39,10 @@ function setUpAddCard(form) {
     errorBox.textContent = message || "";
   };
 
+  if (typeof Stripe !== "function") {
+    showError(NO_STRIPE_JS); // blocked or not arrived: the button stays disabled
+    return;
+  }
   const stripe = Stripe(publishableKey);
   const elements = stripe.elements({ mode: "setup", currency });
   const paymentElement = elements.create("payment");

@@ -11,6 +11,17 @@ const data = form.dataset;
 const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
 const UNAVAILABLE =
   "Payments are temporarily unavailable, your order is saved — try again in a minute.";
+const NO_STRIPE_JS =
+  "The card form could not load. Reload the page; if it still does not appear, " +
+  "a content blocker or the network may be stopping it. Your order is saved.";
+
+if (typeof Stripe !== "function") {
+  // Stripe.js was blocked or did not arrive: say so, rather than a Pay button that
+  // stays disabled by an empty form. Nothing below can run without it.
+  message.textContent = NO_STRIPE_JS;
+  message.hidden = false;
+  throw new Error("Stripe.js did not load");
+}
 
 const stripe = Stripe(data.publishableKey);
 const elements = stripe.elements({

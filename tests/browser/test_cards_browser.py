@@ -1,5 +1,6 @@
 """A customer manages saved cards on the account page, in Chromium, against the sandbox."""
 
+import re
 from datetime import date
 
 import pytest
@@ -87,3 +88,12 @@ def test_a_declined_card_says_why_and_is_not_listed(page, live_shop, make_user):
     expect(page.locator("#card-error")).to_have_text("Your card was declined.")
     page.goto(f"{live_shop.url}/account/cards")
     expect(page.get_by_text("You have no saved cards.")).to_be_visible()
+
+
+def test_an_add_card_form_that_cannot_load_says_so(page, live_shop, make_user):
+    make_user(email="blocked@example.com", password="blocked-pass")
+    page.route(re.compile(r".*/v3/?$"), lambda route: route.abort("blockedbyclient"))
+    sign_in(page, live_shop.url, "blocked@example.com", "blocked-pass")
+    page.goto(f"{live_shop.url}/account/cards/new")
+    expect(page.get_by_role("alert")).to_contain_text("The card form could not load.")
+    expect(page.get_by_role("button", name="Save card")).to_be_disabled()

@@ -126,3 +126,10 @@ def test_a_processing_payment_page_shows_the_result_by_itself(
     sandbox.control.settle(intent.id, "succeeded")  # the customer only waits
 
     expect(page.get_by_test_id("order-status")).to_have_text("Paid", timeout=15_000)
+
+
+def test_a_card_form_that_cannot_load_says_so(page, shop):
+    page.route(re.compile(r".*/v3/?$"), lambda route: route.abort("blockedbyclient"))
+    check_out_as_guest(page, shop)
+    expect(page.get_by_role("alert")).to_contain_text("The card form could not load.")
+    expect(page.get_by_role("button", name="Pay $28.00")).to_be_disabled()
