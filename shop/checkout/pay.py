@@ -159,7 +159,7 @@ def _refused_card(card: SavedCard, error: stripe_client.InvalidRequest):
     if not gone:
         return _json_error(_told(error))
     db.session.commit()
-    return jsonify(error=card_events.CARD_GONE), 409
+    return jsonify(error=card_events.CARD_GONE, card_gone=True), 409
 
 
 def _own_card(card_id: str) -> SavedCard:
@@ -172,7 +172,8 @@ def _own_card(card_id: str) -> SavedCard:
     readable = card_id.isascii() and card_id.isdigit() and len(card_id) < 10
     card = db.session.get(SavedCard, int(card_id)) if readable else None
     if user is None or card is None or card.user_id != user.id or card.is_expired():
-        abort(make_response(jsonify(error=CARD_UNAVAILABLE), 404))
+        # card_gone: the page takes the card off its list and offers a new card.
+        abort(make_response(jsonify(error=CARD_UNAVAILABLE, card_gone=True), 404))
     return card
 
 

@@ -133,9 +133,20 @@ function attemptKey() {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
+// A saved card the shop no longer has (removed in another tab, expired, detached at
+// Stripe) leaves the list; the new-card form takes its place.
+function dropSavedCard(cardId) {
+  const radio = form.querySelector(`input[name="payment_choice"][value="${CSS.escape(cardId)}"]`);
+  if (radio) radio.closest("label").remove();
+  const useNew = form.querySelector('input[name="payment_choice"][value="new"]');
+  if (useNew) useNew.checked = true;
+  showChoice();
+}
+
 async function payWithSavedCard(cardId) {
   const paid = await postJSON(data.savedCardUrl, { card_id: cardId, attempt: attemptKey() });
   if (paid.redirect && !paid.status) return window.location.assign(paid.redirect);
+  if (paid.card_gone) dropSavedCard(cardId);
   if (paid.error) return showError(paid.error);
   if (paid.status === "requires_action") {
     const { error } = await stripe.handleNextAction({ clientSecret: paid.client_secret });

@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from shop.extensions import db
+from shop.models import SavedCard
 from tests.browser.conftest import fill_card
 from tests.payments_support import settle_webhooks
 
@@ -53,3 +55,36 @@ def test_save_while_paying_then_pay_with_the_saved_card(
     page.get_by_role("button", name="Pay $28.00").click()  # one click, no card typed
     expect(page.get_by_role("heading", name=re.compile("Thank you"))).to_be_visible()
     expect(page.get_by_test_id("order-status")).to_have_text("Paid")
+
+
+def test_a_saved_card_removed_meanwhile_leaves_the_list_for_a_new_card(
+    page, webhooks_on, sandbox, make_user, make_product
+):
+    make_product(name="Glass teapot", price_minor=2800, stock=5)
+    make_user(email="ann@example.com", password="password123")
+    shop = webhooks_on.url
+    page.goto(shop + "/auth/login")
+    page.get_by_label("Email").fill("ann@example.com")
+    page.get_by_label("Password").fill("password123")
+    page.get_by_role("button", name="Log in").click()
+    buy_teapot(page, shop)
+    fill_card(page, "4242424242424242")
+    page.get_by_role("checkbox", name="Save this card for future purchases").check()
+    page.get_by_role("button", name="Pay $28.00").click()
+    expect(page.get_by_role("heading", name=re.compile("Thank you"))).to_be_visible()
+    settle_webhooks(sandbox)
+
+    buy_teapot(page, shop)
+    saved = page.get_by_role("radio", name=re.compile(r"Visa •••• 4242"))
+    expect(saved).to_be_checked()
+    db.session.execute(db.delete(SavedCard))  # removed in another tab meanwhile
+    db.session.commit()
+    page.get_by_role("button", name="Pay $28.00").click()
+
+    expect(page.get_by_role("alert")).to_have_text(
+        "That card is no longer available. Choose another card or enter a new one.")
+    expect(saved).to_have_count(0)
+    expect(page.get_by_role("radio", name="Use a new card")).to_be_checked()
+    fill_card(page, "4242424242424242")  # the card form is there again
+    page.get_by_role("button", name="Pay $28.00").click()
+    expect(page.get_by_role("heading", name=re.compile("Thank you"))).to_be_visible()

@@ -32,7 +32,7 @@ def test_paying_with_a_card_detached_at_stripe_drops_it_and_says_so(
                                    json={"card_id": visa.id, "attempt": secrets.token_hex(16)})
 
     assert response.status_code == 409
-    assert response.get_json() == {"error": CARD_GONE}
+    assert response.get_json() == {"error": CARD_GONE, "card_gone": True}
     assert [card.id for card in cards.all_cards(user)] == [mastercard.id]
     assert mastercard.is_default
     page = shopper.client.get(f"/orders/{order.number}/pay").get_data(as_text=True)

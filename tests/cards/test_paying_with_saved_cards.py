@@ -193,7 +193,7 @@ def test_paying_with_another_users_card_is_404(make_user, auth, cards_page, shop
     response = _pay_with(shopper, order, card)
 
     assert response.status_code == 404
-    assert response.get_json() == {"error": CARD_UNAVAILABLE}  # as for a missing card
+    assert response.get_json() == {"error": CARD_UNAVAILABLE, "card_gone": True}  # as for a missing card
     assert reload(order).status == "pending" and reload(order).payments == []
 
 
@@ -212,7 +212,7 @@ def test_a_card_removed_in_another_tab_asks_for_another_card(
                                    json={"card_id": card_id, "attempt": secrets.token_hex(16)})
 
     assert response.status_code == 404
-    assert response.get_json() == {"error": CARD_UNAVAILABLE}
+    assert response.get_json() == {"error": CARD_UNAVAILABLE, "card_gone": True}
     assert reload(order).status == "pending" and reload(order).payments == []
 
 
