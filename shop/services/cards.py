@@ -187,17 +187,22 @@ def _drop_copies(user: User, card: SavedCard) -> SavedCard:
     """Keep the oldest of the user's cards with this card's fingerprint and expiry."""
     if not card.fingerprint:
         return card
-    same_card = db.select(SavedCard).where(
-        SavedCard.user_id == user.id,
-        SavedCard.fingerprint == card.fingerprint,
-        SavedCard.exp_month == card.exp_month,
-        SavedCard.exp_year == card.exp_year,
-    )
-    keep, *copies = db.session.execute(same_card.order_by(SavedCard.id)).scalars()
+    same_card = _same_card(user, card.fingerprint, card.exp_month, card.exp_year)
+    keep, *copies = db.session.execute(same_card).scalars()
     for copy in copies:
         _detach(copy.stripe_payment_method_id)
         forget(user, copy)
     return keep
+
+
+def _same_card(user: User, fingerprint: str, exp_month, exp_year):
+    """The user's saved cards with this number and expiry, oldest first."""
+    return db.select(SavedCard).where(
+        SavedCard.user_id == user.id,
+        SavedCard.fingerprint == fingerprint,
+        SavedCard.exp_month == exp_month,
+        SavedCard.exp_year == exp_year,
+    ).order_by(SavedCard.id)
 
 
 def _detach(payment_method_id: str) -> None:
@@ -257,8 +262,21 @@ def finish_setup(user: User, setup_intent_id: str) -> SetupResult | None:
         return SetupResult(intent["status"], message=error.get("message"))
     payment_method = intent.get("payment_method")  # expanded by retrieve_setup_intent
     card = record_card(user, payment_method) if payment_method else None
+    if card is None and payment_method:
+        # Its webhook may have come first and found it a copy of a saved card: this
+        # method is then detached already, and the card it copies is the answer.
+        card = _saved_copy_of(user, payment_method)
     copy = card is not None and card.stripe_payment_method_id != payment_method["id"]
     return SetupResult("succeeded", card=card, already_saved=copy)
+
+
+def _saved_copy_of(user: User, payment_method: dict) -> SavedCard | None:
+    details = payment_method.get("card") or {}
+    if not details.get("fingerprint"):
+        return None
+    same_card = _same_card(user, details["fingerprint"], details.get("exp_month"),
+                           details.get("exp_year"))
+    return db.session.execute(same_card).scalars().first()
 
 
 def set_default(user: User, card: SavedCard) -> SavedCard:

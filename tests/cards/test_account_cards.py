@@ -124,6 +124,22 @@ def test_the_same_card_saved_twice_is_listed_once(customer, cards_page, client, 
     assert page.count('data-testid="saved-card"') == 1
 
 
+def test_a_copy_whose_webhook_came_first_is_told_as_already_saved(
+    customer, cards_page, client, deliver
+):
+    user = customer()
+    cards_page.add("pm_card_visa")
+    secret = cards_page.start("attempt-copy-0123456789ab").get_json()["client_secret"]
+    intent = cards_page.confirm(secret, "pm_card_visa")  # the same card again
+    assert deliver("setup_intent.succeeded", intent["id"])[0] == 200  # before the page
+
+    client.get(f"/account/cards/added?setup_intent={intent['id']}")
+
+    page = client.get("/account/cards").get_data(as_text=True)
+    assert "This card was already saved." in page and "no longer saved" not in page
+    assert len(cards.all_cards(user)) == 1
+
+
 @pytest.mark.parametrize("action", ["default", "remove"])
 def test_another_users_card_is_404_and_nothing_changes(
     action, make_user, auth, cards_page, client, stripe_api

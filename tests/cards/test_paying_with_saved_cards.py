@@ -193,7 +193,8 @@ def test_paying_with_another_users_card_is_404(make_user, auth, cards_page, shop
     response = _pay_with(shopper, order, card)
 
     assert response.status_code == 404
-    assert response.get_json() == {"error": CARD_UNAVAILABLE, "card_gone": True}  # as for a missing card
+    # as for a missing card
+    assert response.get_json() == {"error": CARD_UNAVAILABLE, "card_gone": True}
     assert reload(order).status == "pending" and reload(order).payments == []
 
 
