@@ -49,3 +49,21 @@ def test_admin_finds_a_paid_order_by_email_and_refunds_part(
     expect(timeline).to_contain_text(f"Refund of $20.00 requested by {ADMIN[0]}.")
     expect(timeline).to_contain_text("Refunded $20.00 of $89.00.")
     expect(page.get_by_label("Amount")).to_have_value("69.00")
+
+
+def test_admin_pages_fit_a_phone_screen(page, live_shop, admin, shopper, make_product):
+    order = shopper.checkout((make_product(price_minor=8900), 1), email="ann@example.com")
+    _, error, _ = shopper.pay(order, "pm_card_visa")
+    assert error is None
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{live_shop.url}/auth/login")
+    page.get_by_label("Email").fill(ADMIN[0])
+    page.get_by_label("Password").fill(ADMIN[1])
+    page.get_by_role("button", name="Log in").click()
+
+    for path in ("/admin/orders", f"/admin/orders/{order.number}", "/admin/events"):
+        page.goto(live_shop.url + path)
+        # Wide tables scroll in their own box; the page itself does not widen.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+    page.goto(f"{live_shop.url}/admin/orders/{order.number}")
+    expect(page.get_by_role("region", name="Payments table")).to_contain_text("succeeded")

@@ -133,3 +133,13 @@ def test_a_card_form_that_cannot_load_says_so(page, shop):
     check_out_as_guest(page, shop)
     expect(page.get_by_role("alert")).to_contain_text("The card form could not load.")
     expect(page.get_by_role("button", name="Pay $28.00")).to_be_disabled()
+
+
+def test_the_confirmation_page_fits_a_phone_screen(page, shop):
+    page.set_viewport_size({"width": 375, "height": 800})
+    check_out_as_guest(page, shop)
+    fill_card(page, "4242424242424242")
+    pay(page)
+    expect_paid(page)
+    expect(page.get_by_role("link", name=re.compile("access"))).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # the long link wraps
