@@ -34,11 +34,17 @@ def test_client_cannot_set_the_price(client, make_product):
     assert "$14.00" in page and "$0.01" not in page
 
 
-@pytest.mark.parametrize("quantity", [0, -1, "abc", "", 1000])
-def test_bad_quantities_are_refused_with_a_message(client, make_product, quantity):
+@pytest.mark.parametrize(("quantity", "message"), [
+    (0, "Choose a quantity of at least 1"),  # typed, so not "Enter a quantity."
+    (-1, "Choose a quantity of at least 1"),
+    ("abc", "Not a valid integer value."),
+    ("", "Enter a quantity."),
+    (1000, "at most 999 at a time"),
+])
+def test_bad_quantities_are_refused_with_a_message(client, make_product, quantity, message):
     mug = make_product(stock=5)
     page = add(client, mug.id, quantity).get_data(as_text=True)
-    assert "Enter" in page
+    assert message in page
     assert cart_of(client) == {}
 
 
@@ -48,8 +54,11 @@ def test_quantity_cannot_exceed_stock(client, make_product):
     assert "Choose a quantity from 1 to 3 for Mug." in page
     add(client, mug.id, 2)
     page = add(client, mug.id, 2).get_data(as_text=True)  # 2 + 2 > 3
-    assert "Choose a quantity from 1 to 3" in page
-    assert cart_of(client) == {str(mug.id): 2}
+    assert "Your cart already has 2 Mug; you can add up to 1 more." in page
+    add(client, mug.id, 1)
+    page = add(client, mug.id, 1).get_data(as_text=True)
+    assert "Your cart already has 3 Mug; that is all we have." in page
+    assert cart_of(client) == {str(mug.id): 3}
 
 
 @pytest.mark.parametrize("product_id", ["999999", "x", "-1", "1 OR 1=1", ""])
@@ -123,3 +132,13 @@ def test_cart_count_in_navigation(client, make_product):
     mug = make_product()
     add(client, mug.id, 3)
     assert b'aria-label="3 items in cart"' in client.get("/").data
+
+
+def test_a_refused_add_goes_back_only_to_a_page_of_this_shop(client, make_product):
+    mug = make_product(stock=1)
+    refused = client.post("/cart/add", data={"product_id": mug.id, "quantity": 2},
+                          headers={"Referer": "http://localhost//evil.example/x"})
+    assert refused.headers["Location"] == "/"
+    back = client.post("/cart/add", data={"product_id": mug.id, "quantity": 2},
+                       headers={"Referer": f"http://localhost/products/{mug.slug}"})
+    assert back.headers["Location"] == f"/products/{mug.slug}"

@@ -1,7 +1,10 @@
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
 from shop.cart.forms import AddToCartForm, EmptyForm, UpdateCartForm
 from shop.services import cart as carts
+from shop.web.requests import local_path
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
 
@@ -17,6 +20,16 @@ def session_cart() -> dict[str, int]:
 def store_cart(cart: dict[str, int]) -> None:
     session["cart"] = cart
     session.modified = True
+
+
+def _back() -> str:
+    """The page the form was on (a product page, the catalog), if on this site."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host:
+        path = local_path(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
+        if path:
+            return path
+    return url_for("catalog.index")
 
 
 def _form_errors(form) -> str:
@@ -36,13 +49,13 @@ def add():
     form = AddToCartForm()
     if not form.validate_on_submit():
         flash(_form_errors(form) or "Could not add that to your cart.", "error")
-        return redirect(request.referrer or url_for("catalog.index"))
+        return redirect(_back())
     cart = session_cart()
     try:
         product = carts.add(cart, carts.parse_product_id(form.product_id.data), form.quantity.data)
     except carts.CartError as error:
         flash(str(error), "error")
-        return redirect(request.referrer or url_for("catalog.index"))
+        return redirect(_back())
     store_cart(cart)
     flash(f"Added {product.name} to your cart.", "success")
     return redirect(url_for("cart.show"))

@@ -79,7 +79,15 @@ def parse_product_id(raw: object) -> int | None:
 def add(cart: dict[str, int], product_id: int | None, quantity: int) -> Product:
     """Add `quantity` of a product; the total for that product must stay within stock."""
     product = _buyable(product_id)
-    new_quantity = cart.get(str(product.id), 0) + quantity
+    in_cart = cart.get(str(product.id), 0)
+    new_quantity = in_cart + quantity
+    if in_cart and product.stock >= 1 and new_quantity > product.stock:
+        # "from 1 to 10" would puzzle someone adding 9 with 2 already in the cart.
+        room = product.stock - in_cart
+        raise CartError(
+            f"Your cart already has {in_cart} {product.name}; "
+            + (f"you can add up to {room} more." if room > 0 else "that is all we have.")
+        )
     _check_quantity(product, new_quantity)
     cart[str(product.id)] = new_quantity
     return product
