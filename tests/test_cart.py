@@ -1,8 +1,10 @@
+import re
 from html import unescape
 
 import pytest
 
 from shop.extensions import db
+from shop.models import Order
 
 
 def add(client, product_id, quantity=1, **extra):
@@ -142,3 +144,19 @@ def test_a_refused_add_goes_back_only_to_a_page_of_this_shop(client, make_produc
     back = client.post("/cart/add", data={"product_id": mug.id, "quantity": 2},
                        headers={"Referer": f"http://localhost/products/{mug.slug}"})
     assert back.headers["Location"] == f"/products/{mug.slug}"
+
+
+@pytest.mark.parametrize(("email", "message"), [("", "This field is required."),
+                                                ("not-an-email", "Invalid email address.")])
+def test_a_bad_checkout_email_is_shown_on_its_field_and_kept(client, make_product, email,
+                                                             message):
+    mug = make_product(stock=5)
+    add(client, mug.id, 1)
+    response = client.post("/checkout", data={"email": email})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert re.search(r'<input[^>]*aria-describedby="email-error"[^>]*aria-invalid="true"', html) \
+        or re.search(r'<input[^>]*aria-invalid="true"[^>]*aria-describedby="email-error"', html)
+    assert f'<p class="field-error" id="email-error">{message}</p>' in html
+    assert f'value="{email}"' in html or not email
+    assert db.session.execute(db.select(db.func.count(Order.id))).scalar_one() == 0

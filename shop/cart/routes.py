@@ -38,10 +38,16 @@ def _form_errors(form) -> str:
 
 @bp.get("/")
 def show():
+    return render_cart()
+
+
+def render_cart(checkout=None, status: int = 200):
+    """The cart page; `checkout`, a checkout form sent back with its errors beside its
+    fields and what was typed kept."""
     view = carts.view(session_cart())
-    return render_template(
-        "cart/show.html", cart=view, form=UpdateCartForm(), empty_form=EmptyForm()
-    )
+    page = render_template("cart/show.html", cart=view, form=UpdateCartForm(),
+                           empty_form=EmptyForm(), checkout=checkout)
+    return page, status
 
 
 @bp.post("/add")

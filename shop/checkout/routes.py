@@ -1,7 +1,7 @@
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from shop.cart.routes import session_cart, store_cart
+from shop.cart.routes import render_cart, session_cart, store_cart
 from shop.checkout import access
 from shop.checkout.blueprint import bp
 from shop.checkout.forms import CheckoutForm
@@ -23,8 +23,7 @@ def checkout():
     form = CheckoutForm()
     cart = session_cart()
     if not form.validate_on_submit():
-        flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
-        return redirect(url_for("cart.show"))
+        return render_cart(checkout=form, status=400)  # each error beside its field
     user = current_user if current_user.is_authenticated else None
     try:
         order = orders.place_order(cart, form.email.data, user, form.cart_version.data or None)
