@@ -33,7 +33,7 @@ def test_the_order_page_shows_customer_lines_payments_refunds_disputes_and_timel
     assert f"<h1>Order {order.number}" in html
     assert "ann@example.com" in html and "Guest" in html and "Enamel camp mug" in html
     assert "$42.00" in html and "$10.00" in html
-    assert "visa •••• 4242" in html
+    assert "Visa •••• 4242" in html  # as customers see it
     assert 'href="https://dashboard.stripe.com/test/payments/pi_abc"' in html
     assert "re_test_1" in html and "requested by customer" in html
     assert 'href="https://dashboard.stripe.com/test/disputes/dp_test_1"' in html
