@@ -272,6 +272,13 @@ def construct_event(payload: bytes, signature: str | None) -> dict:
         raise ValueError("event body is nested too deeply") from None
     if not isinstance(event, dict):
         raise ValueError("event body is not a JSON object")
+    if "\\ud" in text.lower():
+        # An escaped surrogate without its pair is valid JSON but no text: no database
+        # can store it, and the event would fail on every retry.
+        try:
+            json.dumps(event, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("event body holds an unpaired surrogate") from None
     return event
 
 

@@ -70,8 +70,15 @@ def test_stale_timestamp_is_refused(client):
     assert inbox_count() == 0
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"[]", b'{"id": 5}', b'{"id": "evt_1"}'])
+UNPAIRED = (b'{"id": "evt_1", "type": "payment_intent.payment_failed", "created": 1,'
+            b' "data": {"object": {"id": "pi_x", "last_payment_error":'
+            b' {"message": "bad \\ud800 text"}}}}')
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[]", b'{"id": 5}', b'{"id": "evt_1"}',
+                                  UNPAIRED])
 def test_malformed_but_signed_bodies_are_400(client, body):
+    # UNPAIRED: an escaped surrogate without its pair parses, but is no text to store.
     response = client.post(
         "/webhooks/stripe",
         data=body,
@@ -261,3 +268,11 @@ def test_refund_and_dispute_made_outside_the_shop_show_on_the_order(
     dispute = db.session.execute(db.select(Dispute)).scalar_one()
     assert dispute.reason == "fraudulent" and dispute.status == "needs_response"
     assert dispute.evidence_due_by is not None and order.dispute_status == "needs_response"
+
+
+def test_an_escaped_surrogate_pair_is_text_like_any_other(client):
+    body = (b'{"id": "evt_pair", "type": "customer.tax_id.created", "created": 1,'
+            b' "data": {"object": {"id": "txi_1", "name": "\\ud83d\\ude00"}}}')
+    response = client.post("/webhooks/stripe", data=body, content_type="application/json",
+                           headers={"Stripe-Signature": sign(body)})
+    assert response.status_code == 200 and inbox_count() == 1
