@@ -24,17 +24,12 @@ def buy_teapot(page, shop_url: str) -> None:
     expect(page.get_by_role("heading", name=re.compile("Pay for order"))).to_be_visible()
 
 
-def test_save_while_paying_then_pay_with_the_saved_card(
-    page, webhooks_on, sandbox, make_user, make_product
-):
-    make_product(name="Glass teapot", price_minor=2800, stock=5)
-    make_user(email="ann@example.com", password="password123")
-    shop = webhooks_on.url
+def sign_in_and_pay_saving_the_card(page, shop: str, sandbox) -> None:
+    """Ann signs in and pays her first teapot with a new card, ticking "Save"."""
     page.goto(shop + "/auth/login")
     page.get_by_label("Email").fill("ann@example.com")
     page.get_by_label("Password").fill("password123")
     page.get_by_role("button", name="Log in").click()
-
     buy_teapot(page, shop)
     expect(page.get_by_role("radio", name="Use a new card")).to_be_checked()
     fill_card(page, "4242424242424242")
@@ -42,6 +37,17 @@ def test_save_while_paying_then_pay_with_the_saved_card(
     page.get_by_role("button", name="Pay $28.00").click()
     expect(page.get_by_role("heading", name=re.compile("Thank you"))).to_be_visible()
     settle_webhooks(sandbox)
+
+
+@pytest.fixture
+def shop(webhooks_on, make_user, make_product) -> str:
+    make_product(name="Glass teapot", price_minor=2800, stock=5)
+    make_user(email="ann@example.com", password="password123")
+    return webhooks_on.url
+
+
+def test_save_while_paying_then_pay_with_the_saved_card(page, shop, sandbox):
+    sign_in_and_pay_saving_the_card(page, shop, sandbox)
 
     page.get_by_role("link", name="Payment methods").click()
     expect(page.get_by_test_id("saved-card")).to_have_count(1)
@@ -57,22 +63,8 @@ def test_save_while_paying_then_pay_with_the_saved_card(
     expect(page.get_by_test_id("order-status")).to_have_text("Paid")
 
 
-def test_a_saved_card_removed_meanwhile_leaves_the_list_for_a_new_card(
-    page, webhooks_on, sandbox, make_user, make_product
-):
-    make_product(name="Glass teapot", price_minor=2800, stock=5)
-    make_user(email="ann@example.com", password="password123")
-    shop = webhooks_on.url
-    page.goto(shop + "/auth/login")
-    page.get_by_label("Email").fill("ann@example.com")
-    page.get_by_label("Password").fill("password123")
-    page.get_by_role("button", name="Log in").click()
-    buy_teapot(page, shop)
-    fill_card(page, "4242424242424242")
-    page.get_by_role("checkbox", name="Save this card for future purchases").check()
-    page.get_by_role("button", name="Pay $28.00").click()
-    expect(page.get_by_role("heading", name=re.compile("Thank you"))).to_be_visible()
-    settle_webhooks(sandbox)
+def test_a_saved_card_removed_meanwhile_leaves_the_list_for_a_new_card(page, shop, sandbox):
+    sign_in_and_pay_saving_the_card(page, shop, sandbox)
 
     buy_teapot(page, shop)
     saved = page.get_by_role("radio", name=re.compile(r"Visa •••• 4242"))
