@@ -3,7 +3,7 @@
 import pytest
 
 from shop import create_app
-from shop.config import ConfigError, load_config
+from shop.config import ConfigError, check_config, load_config
 from shop.database import READS
 from shop.extensions import db
 from tests.db_support import dispose_all
@@ -69,3 +69,10 @@ def test_a_stalled_redis_is_given_up_on_quickly(monkeypatch):
     config = load_config()
     assert config["RATELIMIT_STORAGE_OPTIONS"]["socket_timeout"] <= 0.5
     assert config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] is True
+
+
+@pytest.mark.parametrize("currency", ["usd", "isk", "ang", "std", "stn"])
+def test_currencies_in_use_lately_are_accepted(monkeypatch, currency):
+    monkeypatch.setenv("SHOP_CURRENCY", currency)  # ANG and STD were replaced only lately
+    assert load_config()["SHOP_CURRENCY"] == currency
+    check_config({**load_config(), "SECRET_KEY": "x", "STRIPE_WEBHOOK_SECRET": "whsec_x"})
