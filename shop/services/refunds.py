@@ -230,14 +230,19 @@ def sync_dispute(dispute: dict, *, stripe_event_id: str | None = None) -> Disput
     return row
 
 
+# Of an order's disputes (an inquiry may be followed by a chargeback), the one it shows:
+# one still open first, then the outcome that cost the most. A rank, not the latest,
+# since events about an older dispute can land after a newer one's.
+_DISPUTE_RANK = [*OPEN_DISPUTE_STATUSES, "lost", "won", "warning_closed"]
+
+
 def _dispute_status(order: Order) -> str | None:
-    """What the order shows of its disputes: an open one's status if any is open (an
-    inquiry may be followed by a chargeback), else the latest one's. Events about an
-    older dispute can land after a newer one's."""
     statuses = db.session.execute(
-        db.select(Dispute.status).where(Dispute.order_id == order.id).order_by(Dispute.id.desc())
+        db.select(Dispute.status).where(Dispute.order_id == order.id)
     ).scalars().all()
-    return next((s for s in statuses if s in OPEN_DISPUTE_STATUSES), next(iter(statuses), None))
+    known = len(_DISPUTE_RANK)
+    return min(statuses, default=None,
+               key=lambda s: _DISPUTE_RANK.index(s) if s in _DISPUTE_RANK else known)
 
 
 def _copy_dispute(row: Dispute, dispute: dict) -> None:

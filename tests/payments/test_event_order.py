@@ -104,3 +104,20 @@ def test_a_failed_event_tells_the_admin_what_stripe_said_not_the_customer_notice
     [stored] = db.session.execute(db.select(StripeEvent)).scalars().all()
     assert stored.last_error.startswith("PaymentsUnavailable (APIError: ")
     assert "your order is saved" not in stored.last_error
+
+
+@pytest.mark.parametrize("first", ["lost", "won"])
+def test_with_every_dispute_ended_the_order_shows_the_same_whatever_came_first(
+    shopper, make_product, sandbox, deliver, first
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    _, _, intent = shopper.pay(order, "pm_card_visa")
+    disputes = {}
+    for outcome in ("lost", "won"):
+        disputes[outcome] = sandbox.control.create_dispute(intent["intent_id"])
+        sandbox.control.close_dispute(disputes[outcome]["id"], outcome)
+
+    for outcome in (first, "won" if first == "lost" else "lost"):
+        assert deliver("charge.dispute.closed", disputes[outcome]["id"]) == (200, "processed")
+
+    assert reload(order).dispute_status == "lost"  # the money taken back shows
