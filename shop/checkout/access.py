@@ -4,11 +4,13 @@ Guests can also come back through a signed link. Everyone else gets 404, never
 403, so order numbers cannot be probed.
 """
 
+from datetime import timedelta
+
 from flask import abort, current_app, session
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from shop.models import Order
+from shop.models import Order, utcnow
 from shop.services import order_summaries, orders
 from shop.services.order_summaries import OrderSummary
 
@@ -39,6 +41,20 @@ def number_from_token(token: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+# After the reservation ends no payment can start, and a bank's page sends its
+# customer back within minutes of one.
+RETURN_GRACE = timedelta(hours=1)
+
+
+def opens(order: Order) -> bool:
+    """Does a valid signed token still open this order? Always while it is a guest
+    order. Once it has joined the account its guest made, only while a payment begun
+    as a guest may still bring them back from the bank's page (in another browser or
+    app); after that the account is the way back, and a link left in a shared
+    browser's history opens nothing."""
+    return order.user_id is None or utcnow() < order.reserved_until + RETURN_GRACE
+
+
 def can_view(order: Order | OrderSummary) -> bool:
     """The signed-in owner, or a browser that placed the order as a guest (or opened
     its signed link). An order placed as a guest stays open to them after it joins
@@ -54,11 +70,9 @@ def order_or_404(number: str, token: str | None = None) -> Order:
     """The order if this visitor may see it; 404 otherwise.
 
     `token`, the guest order's signed access token, opens it to this browser too (a
-    guest sent back from a bank's page in another browser or app). Tokens are only
-    ever made for guest orders, so a valid one still opens an order that has since
-    joined its guest's account."""
+    guest sent back from a bank's page in another browser or app)."""
     order = orders.find_order(number)
-    if order is not None and token and number_from_token(token) == number:
+    if order is not None and token and number_from_token(token) == number and opens(order):
         remember_guest_order(number)
     if order is None or not can_view(order):
         abort(404)

@@ -48,7 +48,8 @@ def status(number: str):
 
 @bp.get("/orders/<number>/access/<token>")
 def signed_access(number: str, token: str):
-    if access.number_from_token(token) != number or orders.find_order(number) is None:
+    order = orders.find_order(number) if access.number_from_token(token) == number else None
+    if order is None or not access.opens(order):
         abort(404)
     access.remember_guest_order(number)
     return redirect(url_for("checkout.status", number=number))

@@ -187,12 +187,25 @@ def test_guest_orders_join_the_account_made_in_the_same_browser(app, client, bro
     assert mine.number in page and for_a_friend.number not in page
     assert client.get(f"/account/orders/{mine.number}").status_code == 200
     assert (reload(mine).user.email, reload(for_a_friend).user_id) == ("ann@example.com", None)
-    # The guest's signed link (and a bank's return to it) still opens the order, in
-    # another browser too: it was a guest order when they were given it.
+    # While a payment begun as a guest may still bring them back from the bank, the
+    # signed link (and the bank's return to it) opens the order in another browser too,
+    # paid or not.
+    _, error, _ = shopper.pay(mine, "pm_card_visa")
+    assert error is None and reload(mine).status == "paid"
     link = f"/orders/{mine.number}/access/{access_token_of(app, mine)}"
     with app.test_client() as phone:
         assert phone.get(link).status_code == 302
         assert phone.get(f"/orders/{mine.number}").status_code == 200
+    # Later, the account is the way back: a link left in a shared browser's history
+    # opens nothing for the next person there.
+    client.post("/auth/logout")
+    later = reload(mine)
+    later.reserved_until -= access.RETURN_GRACE + timedelta(minutes=31)
+    db.session.commit()
+    with app.test_client() as next_person:
+        assert next_person.get(link).status_code == 404
+        assert next_person.get(f"/orders/{mine.number}/return?access="
+                               f"{access_token_of(app, mine)}").status_code == 404
 
 
 def access_token_of(app, order) -> str:
