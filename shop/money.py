@@ -115,10 +115,16 @@ def _typed_amount(currency: str, locale: str) -> re.Pattern[str]:
     code = currency.upper()
     units = _either({code, currency, get_currency_symbol(code, locale),
                      get_currency_symbol(code, "en_US")})
-    # Digits grouped as the locale groups them: by threes, or in India 1,00,000.
-    last, others = Locale.parse(locale).decimal_formats[None].grouping
+    # Digits grouped as the locale groups them: by threes, or in India 1,00,000. Some
+    # locales group numbers one way and money (what the pages print) the other.
     mark = _either(groups)
-    whole = rf"\d{{1,{others}}}(?:(?:{mark})\d{{{others}}})*(?:{mark})\d{{{last}}}|\d+"
+    patterns = Locale.parse(locale)
+    groupings = {patterns.decimal_formats[None].grouping,
+                 patterns.currency_formats["standard"].grouping}
+    whole = "|".join(
+        [rf"\d{{1,{others}}}(?:(?:{mark})\d{{{others}}})*(?:{mark})\d{{{last}}}"
+         for last, others in sorted(groupings)] + [r"\d+"]
+    )
     return re.compile(
         rf"(?:(?:{units})\s*)?(?P<minus>-)?(?P<whole>{whole})"
         rf"(?:(?P<mark>{_either(marks)})(?P<fraction>\d+))?(?:\s*(?:{units}))?"

@@ -121,6 +121,8 @@ def test_parse_amount_refuses_another_currency_code():
         ("1.0000000000000000", "usd", "en_US", 100),  # trailing zeros add no digits
         ("1,00,000.00", "inr", "en_IN", 10000000),  # one lakh, grouped as in India
         ("\u20b912,34,567.50", "inr", "en_IN", 123456750),
+        ("\u20b9123,456.70", "inr", "mr_IN", 12345670),  # mr_IN groups money by threes
+        ("1,23,456.70", "inr", "mr_IN", 12345670),  # and other numbers as in India
     ],
 )
 def test_parse_amount_reads_the_shops_locale(typed, currency, locale, minor):
