@@ -1,3 +1,5 @@
+from urllib.parse import unquote
+
 import pytest
 
 from shop.auth import devices
@@ -164,16 +166,16 @@ def test_successful_sign_ins_do_not_count_against_the_account(client, auth, make
 
 
 def test_a_browser_remembers_the_last_few_accounts_signed_in_from_it(app, client, make_user):
-    emails = [f"user{n}@example.com" for n in range(7)]
-    for email in emails:
-        make_user(email=email, password="right-password")
-        client.post("/auth/login", data={"email": email, "password": "right-password"})
+    users = [make_user(email=f"user{n}@example.com", password="right-password")
+             for n in range(7)]
+    for user in users:
+        client.post("/auth/login", data={"email": user.email, "password": "right-password"})
         client.post("/auth/logout")
-    with app.test_request_context(
-        headers={"Cookie": f"known_device={client.get_cookie('known_device', path='/auth').value}"}
-    ):
-        assert [devices.known(email) for email in emails] == [False] * 2 + [True] * 5
-        assert devices.known(" USER6@example.com")
+    cookie = client.get_cookie("known_device", path="/auth").value
+    with app.test_request_context(headers={"Cookie": f"known_device={cookie}"}):
+        known = [devices.device_of(user) for user in users]
+    assert known[:2] == [None, None] and len(set(known[2:])) == 1 and known[2]
+    assert "user6" not in unquote(cookie) and "example.com" not in unquote(cookie)
 
 
 @pytest.mark.parametrize(
@@ -192,6 +194,30 @@ def test_a_browser_that_signed_in_before_is_not_locked_out_by_strangers(app, mak
     assert sign_in_as_boss(own_laptop, "right-password", "192.0.2.10").status_code == 302
     new_browser = app.test_client()  # the owner elsewhere waits, as a stranger does
     assert sign_in_as_boss(new_browser, "right-password", "192.0.2.11").status_code == 429
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "ACCOUNT_LOGIN_RATE_LIMIT": "3/hour"}]
+)
+def test_a_copied_known_device_cookie_buys_a_guesser_nothing(app, make_user):
+    boss = make_user(email="boss@example.com", password="right-password")
+    laptop = app.test_client()
+    assert sign_in_as_boss(laptop, "right-password", "192.0.2.10").status_code == 302
+    cookie = laptop.get_cookie("known_device", path="/auth").value
+    guessers = []
+    for n in range(4):  # many clients replaying the one cookie share its count
+        guesser = app.test_client()
+        guesser.set_cookie("known_device", cookie, path="/auth")
+        guessers.append(sign_in_as_boss(guesser, f"guess-{n}", f"203.0.113.{n}").status_code)
+    assert guessers == [200, 200, 200, 429]
+
+    accounts.make_admin(boss.email, "a-new-password")  # the password is changed
+    db.session.commit()
+    stranger = app.test_client()
+    for n in range(3):
+        sign_in_as_boss(stranger, f"guess-{n}", f"198.51.100.{n}")
+    # The old cookie no longer marks a known browser: it waits with the strangers.
+    assert sign_in_as_boss(laptop, "a-new-password", "192.0.2.10").status_code == 429
 
 
 def sign_in_as_boss(client, password, address):

@@ -31,16 +31,15 @@ def _account_login_limit() -> str:
 
 def _account_named() -> str:
     """The account a sign-in attempt names: guessing one account's password from many
-    addresses is counted against that account, whoever makes the guesses."""
-    return "account:" + User.normalize_email(request.form.get("email") or "")[:320]
+    addresses is counted against that account, whoever makes the guesses. A browser
+    that has signed in to it before counts apart (shop.auth.devices)."""
+    email = User.normalize_email(request.form.get("email") or "")[:320]
+    device = devices.device_of(accounts.find_by_email(email) if email else None)
+    return f"account:{email}" + (f":{device}" if device else "")
 
 
 def _sign_in_failed(response) -> bool:
     return response.status_code != 302  # a successful sign-in redirects
-
-
-def _known_browser() -> bool:
-    return devices.known(request.form.get("email") or "")
 
 
 ACCOUNT_LOCKED = ("Too many failed sign-ins for this account. Please wait a while and "
@@ -62,8 +61,7 @@ def _keep_guest_orders(user: User) -> None:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 @limiter.limit(_account_login_limit, methods=["POST"], key_func=_account_named,
-               deduct_when=_sign_in_failed, exempt_when=_known_browser,
-               error_message=ACCOUNT_LOCKED)
+               deduct_when=_sign_in_failed, error_message=ACCOUNT_LOCKED)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -72,7 +70,7 @@ def login():
             login_user(user)
             _keep_guest_orders(user)
             flash("You are signed in.", "success")
-            return devices.remember(redirect(safe_next(request.args.get("next"))), user.email)
+            return devices.remember(redirect(safe_next(request.args.get("next"))), user)
         flash("Wrong email or password.", "error")
     return render_template("auth/login.html", form=form)
 
@@ -91,7 +89,7 @@ def register():
             login_user(user)
             _keep_guest_orders(user)
             flash("Welcome! Your account is ready.", "success")
-            return devices.remember(redirect(safe_next(request.args.get("next"))), user.email)
+            return devices.remember(redirect(safe_next(request.args.get("next"))), user)
     return render_template("auth/register.html", form=form)
 
 
