@@ -55,6 +55,8 @@ def refund_command(number: str, amount: str | None, reason: str | None, dry_run:
     if dry_run:
         if order.status not in refunds.REFUNDABLE:
             raise click.ClickException(f"Would not refund {what}: order is {order.status}.")
+        if refunds.charged_back(order):
+            raise click.ClickException(f"Would not refund {what}: {refunds.CHARGED_BACK}")
         if not 0 < amount_minor <= order.refundable_minor:
             raise click.ClickException(f"Would not refund {what}: that is not what is left.")
         click.echo(f"Would refund {what}, reason: {reason or 'none'}. Nothing was changed.")

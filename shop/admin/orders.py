@@ -82,7 +82,9 @@ def _render_order(order: Order, refund_form: RefundForm, status: int = 200):
         order=order,
         refund_form=refund_form,
         action_form=ActionForm(),
-        can_refund=order.status in refunds.REFUNDABLE and order.refundable_minor > 0,
+        can_refund=order.status in refunds.REFUNDABLE and order.refundable_minor > 0
+        and not refunds.charged_back(order),
+        charged_back=refunds.charged_back(order) and refunds.CHARGED_BACK,
         can_cancel=order.status in ("pending", "processing"),
         dashboard_url=stripe_client.dashboard_url,
         now=utcnow(),

@@ -49,6 +49,8 @@ def request_refund(
     """
     if order.status not in REFUNDABLE:
         raise OrderError(f"Only paid orders can be refunded; this one is {order.status}.")
+    if charged_back(order):
+        raise OrderError(CHARGED_BACK)
     if reason is not None and reason not in REASONS:
         raise OrderError("Choose one of Stripe's refund reasons.")
     if amount_minor <= 0:
@@ -80,6 +82,17 @@ def request_refund(
         actor=who,
     )
     return row
+
+
+# A chargeback takes the money back itself: Stripe refuses to refund the payment as
+# well while it is open or once it is lost (an inquiry, warning_*, does not stop it).
+CHARGEBACK_STATUSES = ("needs_response", "under_review", "lost")
+CHARGED_BACK = ("This payment is charged back (see Disputes): Stripe does not refund it as"
+                " well. Answer the dispute in the Stripe Dashboard.")
+
+
+def charged_back(order: Order) -> bool:
+    return order.dispute_status in CHARGEBACK_STATUSES
 
 
 def _order_for_payment_intent(intent_id: str | None) -> tuple[Order, Payment] | None:

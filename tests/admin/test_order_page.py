@@ -19,7 +19,7 @@ def test_the_order_page_shows_customer_lines_payments_refunds_disputes_and_timel
         refunded_minor=1000,
         payment={"intent_id": "pi_abc", "card_brand": "visa", "card_last4": "4242",
                  "charge_id": "ch_abc"},
-        dispute="needs_response",
+        dispute="warning_needs_response",  # an inquiry: refunds are still possible
     )
     make_refund(order, 1000)
     orders.record(order, "placed", "Order placed by ann@example.com.", actor="ann@example.com")

@@ -361,3 +361,19 @@ def test_an_emptied_amount_comes_back_empty_not_refilled_with_everything(
     assert "Enter an amount." in html
     assert re.search(r'<input[^>]*id="amount"[^>]*value=""', html)
     assert stripe_api.v1.refunds.list({"limit": 10})["data"] == []
+
+
+def test_a_known_chargeback_hides_the_refund_form_and_says_why(
+    boss, paid_order, sandbox, stripe_api, deliver, runner
+):
+    dispute = sandbox.control.create_dispute(paid_order.payments[0].intent_id)
+    assert deliver("charge.dispute.created", dispute["id"]) == (200, "processed")
+
+    html = unescape(boss.get(f"/admin/orders/{paid_order.number}").get_data(as_text=True))
+    assert "This payment is charged back (see Disputes)" in html
+    assert f'action="/admin/orders/{paid_order.number}/refund"' not in html
+    dry = runner.invoke(args=["refund", paid_order.number, "--dry-run"])
+    assert dry.exit_code != 0 and "charged back" in dry.output
+    real = runner.invoke(args=["refund", paid_order.number])
+    assert real.exit_code != 0 and "charged back (see Disputes)" in real.output
+    assert stripe_api.v1.refunds.list({"limit": 10})["data"] == []
