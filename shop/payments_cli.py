@@ -41,7 +41,7 @@ def expire() -> None:
         except stripe_client.PaymentsError as error:
             db.session.rollback()
             failed += 1
-            click.echo(f"{order.number}: left pending ({error.message})", err=True)
+            click.echo(f"{order.number}: left pending ({error.operator_message})", err=True)
             continue
         db.session.commit()
         click.echo(f"{order.number}: {order.status}")
@@ -98,7 +98,7 @@ def reconcile_command(since: str) -> None:
                     changes.append(change)
         except stripe_client.PaymentsError as error:
             db.session.rollback()
-            stopped = str(error.__cause__ or error.message)  # Stripe's own words, for operators
+            stopped = error.operator_message
     for change in changes:
         click.echo(change)
     click.echo(f"{len(changes)} change(s).")

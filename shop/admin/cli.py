@@ -8,7 +8,7 @@ from shop.models import Order, OrderEvent
 from shop.money import MoneyError, format_money, parse_amount
 from shop.services import orders, refunds
 from shop.services.orders import OrderError
-from shop.services.stripe_client import PaymentsError
+from shop.services.stripe_client import PaymentsError, PaymentsUnavailable
 
 
 def _money(amount_minor: int, currency: str) -> str:
@@ -69,6 +69,12 @@ def refund_command(number: str, amount: str | None, reason: str | None, dry_run:
         refund = refunds.request_refund(
             order, amount_minor, reason, requested_by=None, request_key=request_key
         )
+    except PaymentsUnavailable as error:
+        db.session.rollback()
+        raise click.ClickException(
+            f"Stripe did not answer ({error.operator_message}), so the refund may have been"
+            " made. Run the same command again: it asks for the same refund, never a second."
+        ) from None
     except (PaymentsError, OrderError) as error:
         db.session.rollback()
         raise click.ClickException(getattr(error, "message", None) or str(error)) from None

@@ -55,6 +55,12 @@ class PaymentsError(Exception):
         """A decline's reason or the outage notice are written for customers already."""
         return self.message
 
+    @property
+    def operator_message(self) -> str:
+        """What Stripe (or the network) said, for whoever runs a command: not the notice
+        customers are shown during an outage."""
+        return str(self.__cause__ or self.message)
+
 
 class CardDeclined(PaymentsError):
     """The card was declined or needs authentication that cannot happen here (402)."""

@@ -160,6 +160,7 @@ def test_flask_refund_run_again_after_a_lost_answer_refunds_once(
 ):
     lost = runner.invoke(args=["refund", paid_order.number, "--amount", "5.00"])
     assert lost.exit_code != 0
+    assert "Stripe did not answer (" in lost.output and "Run the same command again" in lost.output
 
     again = runner.invoke(args=["refund", paid_order.number, "--amount", "5.00"])
 
