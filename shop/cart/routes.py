@@ -1,10 +1,8 @@
-from urllib.parse import urlsplit
-
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, session, url_for
 
 from shop.cart.forms import AddToCartForm, EmptyForm, UpdateCartForm
 from shop.services import cart as carts
-from shop.web.requests import local_path
+from shop.web.requests import referring_page
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
 
@@ -24,12 +22,7 @@ def store_cart(cart: dict[str, int]) -> None:
 
 def _back() -> str:
     """The page the form was on (a product page, the catalog), if on this site."""
-    referrer = urlsplit(request.referrer or "")
-    if referrer.netloc == request.host:
-        path = local_path(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
-        if path:
-            return path
-    return url_for("catalog.index")
+    return referring_page() or url_for("catalog.index")
 
 
 def _form_errors(form) -> str:

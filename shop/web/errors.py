@@ -1,11 +1,9 @@
-from urllib.parse import urlsplit
-
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from shop.extensions import db
-from shop.web.requests import local_path
+from shop.web.requests import referring_page
 
 
 def _wants_json() -> bool:
@@ -20,21 +18,13 @@ CSRF_MESSAGE = (
 )
 
 
-def _page_on_this_site() -> str | None:
-    """The page the refused form was on (its Referer), if it is on this site."""
-    parts = urlsplit(request.referrer or "")
-    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
-        return None
-    return local_path(parts.path + (f"?{parts.query}" if parts.query else ""))
-
-
 def install_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         if _wants_json():
             return jsonify(error=CSRF_MESSAGE), 400
         return render_template("errors/csrf.html", message=CSRF_MESSAGE,
-                               back=_page_on_this_site()), 400
+                               back=referring_page()), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

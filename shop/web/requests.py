@@ -29,6 +29,14 @@ def local_path(target: str | None) -> str | None:
     return target
 
 
+def referring_page() -> str | None:
+    """The page the request came from (its Referer), if that page is on this site."""
+    parts = urlsplit(request.referrer or "")
+    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+        return None
+    return local_path(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+
 def json_object() -> dict:
     """The request's JSON object; anything else (a list, a number, no JSON) reads as {}."""
     body = request.get_json(silent=True)
