@@ -8,16 +8,7 @@ forgotten here, and a card still attached is recorded once.
 from shop.extensions import db
 from shop.models import SavedCard, User
 from shop.services import cards, stripe_client
-from shop.services.stripe_client import NotFound
 from shop.services.webhooks import handler
-
-
-def _as_stripe_holds(retrieve, object_id: str, *, gone: dict) -> dict:
-    """The object as Stripe holds it now, or `gone` when Stripe no longer has it."""
-    try:
-        return retrieve(object_id)
-    except NotFound:
-        return gone
 
 
 def user_for_customer(customer_id: str | None) -> User | None:
@@ -53,7 +44,7 @@ def on_payment_method(event: dict) -> str:
 def _payment_method_now(payment_method_id: str) -> dict:
     """The payment method as Stripe holds it; one Stripe no longer has is attached to
     nobody."""
-    return _as_stripe_holds(stripe_client.retrieve_payment_method, payment_method_id,
+    return stripe_client.as_stripe_holds(stripe_client.retrieve_payment_method, payment_method_id,
                             gone={"id": payment_method_id, "customer": None})
 
 
@@ -85,7 +76,7 @@ def forget_if_gone(card: SavedCard) -> bool:
 @handler("customer.deleted")
 def on_customer_deleted(event: dict) -> str:
     customer_id = event["data"]["object"]["id"]
-    customer = _as_stripe_holds(stripe_client.retrieve_customer, customer_id,
+    customer = stripe_client.as_stripe_holds(stripe_client.retrieve_customer, customer_id,
                                 gone={"id": customer_id, "deleted": True})
     user = user_for_customer(customer_id)
     if not customer.get("deleted") or user is None:

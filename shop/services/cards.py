@@ -74,10 +74,9 @@ def with_customer(user: User, call):
 
 
 def _deleted_at_stripe(customer_id: str) -> bool:
-    try:
-        return bool(stripe_client.retrieve_customer(customer_id).get("deleted"))
-    except NotFound:
-        return True
+    customer = stripe_client.as_stripe_holds(stripe_client.retrieve_customer, customer_id,
+                                             gone={"deleted": True})
+    return bool(customer.get("deleted"))
 
 
 def forget_customer(user: User) -> None:

@@ -258,6 +258,15 @@ def _list(path: str, **params: Any) -> list[dict]:
         params["starting_after"] = page["data"][-1]["id"]
 
 
+def as_stripe_holds(retrieve, object_id: str, *, gone: dict) -> dict:
+    """`retrieve(object_id)`: the object as Stripe holds it now, or `gone` when Stripe
+    no longer has it (404)."""
+    try:
+        return retrieve(object_id)
+    except NotFound:
+        return gone
+
+
 # \ud800 to \udfff, in either case: rare in a body, so looked for without copying it.
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
