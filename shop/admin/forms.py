@@ -67,6 +67,9 @@ class EventFilterForm(FlaskForm):
     type = SelectField("Type", choices=[("", "Any")], validate_choice=False, default="")
 
 
+OUT_OF_DATE = "This form is out of date: reload the page."
+
+
 class RefundForm(FlaskForm):
     """Refund part or all of an order. `request_key` makes a double submit refund once."""
 
@@ -76,12 +79,17 @@ class RefundForm(FlaskForm):
         choices=[("", "No reason given")] + [(r, _label(r)) for r in REFUND_REASONS],
         default="requested_by_customer",
     )
-    request_key = HiddenField(validators=[DataRequired(), Length(max=64)])
+    request_key = HiddenField(
+        validators=[DataRequired(OUT_OF_DATE), Length(max=64, message=OUT_OF_DATE)]
+    )
+    # What the page showed as left to refund, so a refund asked for meanwhile is seen.
+    left_seen = HiddenField()
 
     def __init__(self, currency: str, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.currency = currency
         self.amount_minor: int | None = None
+        self.left_seen_minor: int | None = None
         if not self.request_key.data:
             self.request_key.data = uuid.uuid4().hex
 
@@ -91,6 +99,17 @@ class RefundForm(FlaskForm):
                                              current_app.config["SHOP_LOCALE"])
         except MoneyError as error:
             raise ValidationError(str(error)) from None
+
+    def validate_left_seen(self, field) -> None:
+        try:
+            self.left_seen_minor = int(field.data)
+        except (TypeError, ValueError):
+            raise ValidationError(OUT_OF_DATE) from None
+
+    @property
+    def hidden_errors(self) -> list[str]:
+        """Errors of the fields the admin cannot see, to show above the form."""
+        return [*self.form_errors, *self.request_key.errors, *self.left_seen.errors]
 
     def renew_key(self) -> None:
         """A fresh key, so a corrected form is a new request rather than a replay."""

@@ -26,6 +26,7 @@ from shop.money import amount_text
 from shop.services import cancellation, order_history, orders, reconcile, refunds, stripe_client
 from shop.services.order_history import Cursor
 from shop.services.orders import OrderError
+from shop.services.refunds import RefundAmountError
 from shop.services.stripe_client import PaymentsError, PaymentsUnavailable
 from shop.web.templating import money
 
@@ -77,6 +78,7 @@ def _render_order(order: Order, refund_form: RefundForm, status: int = 200):
     if request.method == "GET" and order.refundable_minor > 0:
         refund_form.amount.data = amount_text(order.refundable_minor, order.currency,
                                               current_app.config["SHOP_LOCALE"])
+    refund_form.left_seen.data = str(order.refundable_minor)  # what this page shows
     page = render_template(
         "admin/order.html",
         order=order,
@@ -153,6 +155,7 @@ def refund_order(number: str):
             form.reason.data or None,
             requested_by=_admin(),
             request_key=form.request_key.data,
+            left_seen=form.left_seen_minor,
         )
     except PaymentsUnavailable:
         # Stripe may have made the refund before its answer was lost. The form keeps
@@ -163,7 +166,8 @@ def refund_order(number: str):
     except (PaymentsError, OrderError) as error:
         db.session.rollback()
         form.renew_key()  # refused, so nothing was made: a corrected form is a new request
-        form.form_errors.append(getattr(error, "message", None) or str(error))
+        errors = form.amount.errors if isinstance(error, RefundAmountError) else form.form_errors
+        errors.append(getattr(error, "message", None) or str(error))
         return _render_order(_load_order(number), form, 400)
     db.session.commit()
     flash(f"Refund of {money(refund.amount_minor, refund.currency)}: {refund.status}.", "success")

@@ -57,6 +57,9 @@ class Refund(db.Model):
     status: Mapped[str] = mapped_column(String(40))
     failure_reason: Mapped[str | None] = mapped_column(String(80))
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # The refund form (or command run) that asked for it, from the refund's metadata:
+    # the same form sent again finds its refund here instead of asking for another.
+    request_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

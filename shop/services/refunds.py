@@ -34,6 +34,10 @@ def _paid_payment(order: Order) -> Payment:
     return payment
 
 
+class RefundAmountError(OrderError):
+    """An amount this order cannot refund; the message belongs beside the amount."""
+
+
 def request_refund(
     order: Order,
     amount_minor: int,
@@ -41,30 +45,50 @@ def request_refund(
     *,
     requested_by: User | None,
     request_key: str,
+    left_seen: int | None = None,
 ) -> Refund:
     """Ask Stripe to refund `amount_minor` of the order's payment.
 
     `request_key` identifies one submitted form: submitting it twice refunds once.
-    Stripe's own refusal (e.g. more than is left) is raised as a PaymentsError.
+    `left_seen` is what the form showed as left to refund: if a refund has been asked
+    for since (another admin, another tab), the form is refused so that its admin
+    sees it first. Stripe's own refusal is raised as a PaymentsError.
     """
+    order = orders.lock_order(order.id)  # one refund request per order at a time
+    made = db.session.execute(
+        db.select(Refund).where(Refund.order_id == order.id, Refund.request_key == request_key)
+    ).scalar_one_or_none()
+    if made is not None:
+        return made  # this form was sent before, and Stripe made its refund
+    db.session.refresh(order, ["refunds"])  # as committed by whoever held the lock before
     if order.status not in REFUNDABLE:
         raise OrderError(f"Only paid orders can be refunded; this one is {order.status}.")
     if charged_back(order):
         raise OrderError(CHARGED_BACK)
+    left = order.refundable_minor
+    if left_seen is not None and left_seen != left:
+        raise OrderError(
+            "This order changed while its page was open: "
+            f"{orders.money_text(left, order)} is left to refund now. "
+            "Check its refunds and send the form again."
+        )
     if reason is not None and reason not in REASONS:
         raise OrderError("Choose one of Stripe's refund reasons.")
     if amount_minor <= 0:
-        raise OrderError("The amount must be more than zero.")
+        raise RefundAmountError("The amount must be more than zero.")
+    if amount_minor > left:
+        raise RefundAmountError(f"Only {orders.money_text(left, order)} is left to refund.")
     try:
         check_steps(amount_minor, order.currency)
     except MoneyError as error:
-        raise OrderError(str(error)) from None
+        raise RefundAmountError(str(error)) from None
     payment = _paid_payment(order)
     who = requested_by.email if requested_by else "system"
     params = {
         "payment_intent": payment.intent_id,
         "amount": amount_minor,
-        "metadata": {"order_id": str(order.id), "requested_by": who},
+        "metadata": {"order_id": str(order.id), "requested_by": who,
+                     "request_key": request_key},
     }
     if reason:
         params["reason"] = reason
@@ -127,6 +151,7 @@ def sync_refund(
             payment_id=payment.id,
             stripe_refund_id=refund["id"],
             requested_by_id=requested_by.id if requested_by else None,
+            request_key=_request_key(refund),
         )
         _copy_refund(row, refund)
         db.session.add(row)
@@ -173,6 +198,12 @@ def _requester(refund: dict) -> User | None:
     return db.session.execute(
         db.select(User).where(db.func.lower(User.email) == email.lower())
     ).scalar_one_or_none()
+
+
+def _request_key(refund: dict) -> str | None:
+    """The key of the form that asked for the refund, from its metadata."""
+    key = (refund.get("metadata") or {}).get("request_key")
+    return key if isinstance(key, str) and 0 < len(key) <= 64 else None
 
 
 def _copy_refund(row: Refund, refund: dict) -> None:

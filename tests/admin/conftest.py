@@ -8,6 +8,7 @@ import pytest
 from shop.extensions import db
 from shop.models import Dispute, Order, OrderLine, Payment, Refund, StripeEvent, utcnow
 from tests.conftest import AuthActions
+from tests.payments_support import reload
 
 ADMIN = ("boss@example.com", "boss-password")
 CUSTOMER = ("customer@example.com", "customer-pass")
@@ -31,6 +32,15 @@ def boss(app, admin):
     client = app.test_client()
     AuthActions(client).login(*ADMIN)
     return client
+
+
+@pytest.fixture
+def paid_order(shopper, make_product):
+    """A $25.00 order paid through the Stripe sandbox (the module's app must use it)."""
+    order = shopper.checkout((make_product(price_minor=2500), 1), email="ann@example.com")
+    _, error, _ = shopper.pay(order, "pm_card_visa")
+    assert error is None
+    return reload(order)
 
 
 @pytest.fixture

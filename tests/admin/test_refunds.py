@@ -17,17 +17,13 @@ def app_config(stripe_config):
     return stripe_config
 
 
-@pytest.fixture
-def paid_order(shopper, make_product):
-    order = shopper.checkout((make_product(price_minor=2500), 1), email="ann@example.com")
-    _, error, _ = shopper.pay(order, "pm_card_visa")
-    assert error is None
-    return reload(order)
-
-
 def refund_form(client, order) -> dict:
     """The refund form as the page renders it: default amount, reason, keys."""
-    html = client.get(f"/admin/orders/{order.number}").get_data(as_text=True)
+    return refund_form_in(client.get(f"/admin/orders/{order.number}").get_data(as_text=True),
+                          order)
+
+
+def refund_form_in(html: str, order) -> dict:
     form = html.split(f'action="/admin/orders/{order.number}/refund"')[1].split("</form>")[0]
     fields = dict(re.findall(r'name="(\w+)" type="(?:hidden|text)" value="([^"]*)"', form))
     fields.update(re.findall(r'<input[^>]*id="(amount)"[^>]*value="([^"]*)"', form))
@@ -64,19 +60,89 @@ def test_partial_then_full_refund(boss, paid_order, stripe_api):
     assert ">Refund</button>" not in page  # nothing left to refund
 
 
-def test_over_refund_is_refused_with_stripes_message(boss, paid_order):
+def test_more_than_is_left_is_refused_beside_the_amount_before_stripe(boss, paid_order,
+                                                                      stripe_api):
     form = refund_form(boss, paid_order)
     response = boss.post(f"/admin/orders/{paid_order.number}/refund",
                          data={**form, "amount": "30.00"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert ("Refund amount ($30.00) is greater than unrefunded amount on charge ($25.00)"
-            in html)
+    assert '<p class="field-error" id="amount-error">Only $25.00 is left to refund.</p>' in html
     assert 'value="30.00"' in html  # the admin's input is kept
     assert f'value="{form["request_key"]}"' not in html  # the corrected form is a new request
+    assert stripe_api.v1.refunds.list({"limit": 10})["data"] == []
     order = reload(paid_order)
     assert (order.status, order.amount_refunded_minor) == ("paid", 0)
     assert db.session.execute(db.select(db.func.count(Refund.id))).scalar_one() == 0
+
+
+def test_stripes_refusal_shows_when_the_shop_has_not_heard_of_a_refund_yet(boss, paid_order,
+                                                                           stripe_api):
+    # Made in the Stripe Dashboard; its webhook has not landed.
+    stripe_api.v1.refunds.create({"payment_intent": paid_order.payments[0].intent_id,
+                                  "amount": 1000})
+    form = refund_form(boss, paid_order)
+    assert form["amount"] == "25.00"  # the shop still thinks all of it is left
+
+    response = boss.post(f"/admin/orders/{paid_order.number}/refund", data=form)
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert ("Refund amount ($25.00) is greater than unrefunded amount on charge ($15.00)"
+            in html)
+    assert len(stripe_api.v1.refunds.list({"limit": 10})["data"]) == 1
+    assert reload(paid_order).amount_refunded_minor == 0
+
+
+def test_a_refund_asked_for_in_another_tab_meanwhile_refuses_this_form(boss, paid_order,
+                                                                      stripe_api):
+    this_tab = {**refund_form(boss, paid_order), "amount": "10.00"}
+    other_tab = {**refund_form(boss, paid_order), "amount": "10.00"}
+    assert boss.post(f"/admin/orders/{paid_order.number}/refund",
+                     data=other_tab).status_code == 302
+
+    response = boss.post(f"/admin/orders/{paid_order.number}/refund", data=this_tab)
+
+    text = re.sub(r"<[^>]+>", "", unescape(response.get_data(as_text=True)))
+    assert response.status_code == 400
+    assert ("This order changed while its page was open: $15.00 is left to refund now."
+            in text)
+    assert "Refund of $10.00 requested by" in text  # the refund it had not seen is listed
+    assert len(stripe_api.v1.refunds.list({"limit": 10})["data"]) == 1
+    assert reload(paid_order).amount_refunded_minor == 1000
+
+    # Sent again as shown, it is a second refund the admin has now seen the first of.
+    again = {**refund_form_in(response.get_data(as_text=True), paid_order), "amount": "10.00"}
+    assert boss.post(f"/admin/orders/{paid_order.number}/refund", data=again).status_code == 302
+    assert reload(paid_order).amount_refunded_minor == 2000
+
+
+def test_the_form_sent_again_from_before_its_refund_finds_that_refund(boss, paid_order,
+                                                                      stripe_api):
+    # Back to the page as it was before the refund, and Refund again.
+    form = {**refund_form(boss, paid_order), "amount": "10.00"}
+    boss.post(f"/admin/orders/{paid_order.number}/refund", data=form)
+
+    again = boss.post(f"/admin/orders/{paid_order.number}/refund", data=form,
+                      follow_redirects=True)
+
+    assert "Refund of $10.00: succeeded." in again.get_data(as_text=True)
+    assert len(stripe_api.v1.refunds.list({"limit": 10})["data"]) == 1
+    assert reload(paid_order).amount_refunded_minor == 1000
+
+
+@pytest.mark.parametrize("left_seen", [None, "", "many"])
+def test_a_refund_form_without_what_its_page_showed_is_refused(boss, paid_order, stripe_api,
+                                                               left_seen):
+    form = {**refund_form(boss, paid_order), "amount": "10.00"}
+    if left_seen is None:
+        del form["left_seen"]
+    else:
+        form["left_seen"] = left_seen
+    response = boss.post(f"/admin/orders/{paid_order.number}/refund", data=form)
+    assert response.status_code == 400
+    assert "This form is out of date: reload the page." in response.get_data(as_text=True)
+    assert stripe_api.v1.refunds.list({"limit": 10})["data"] == []
 
 
 def test_a_double_submitted_refund_form_refunds_once(app, boss, paid_order, stripe_api):
@@ -126,7 +192,7 @@ def test_flask_refund_refunds_through_the_same_service(app, runner, paid_order):
     assert (order.status, order.amount_refunded_minor) == ("partially_refunded", 500)
     assert "Refund of $5.00 requested from the command line." in timeline(order)
     refused = runner.invoke(args=["refund", paid_order.number, "--amount", "99.00"])
-    assert refused.exit_code != 0 and "greater than unrefunded amount" in refused.output
+    assert refused.exit_code != 0 and "Only $20.00 is left to refund." in refused.output
 
 
 @pytest.fixture
@@ -152,6 +218,22 @@ def test_a_refund_stripe_did_not_answer_is_made_once_when_sent_again(
 
     assert "Refund of $10.00: succeeded." in again.get_data(as_text=True)
     assert len(stripe_api.v1.refunds.list({"limit": 10})["data"]) == 1
+    assert reload(paid_order).amount_refunded_minor == 1000
+
+
+def test_a_refund_stripe_did_not_answer_whose_webhook_landed_is_found_when_sent_again(
+    boss, paid_order, answer_lost, stripe_api, deliver
+):
+    form = {**refund_form(boss, paid_order), "amount": "10.00"}
+    assert boss.post(f"/admin/orders/{paid_order.number}/refund", data=form).status_code == 400
+    [made] = stripe_api.v1.refunds.list({"limit": 10})["data"]
+    assert deliver("refund.created", made.id) == (200, "processed")  # the shop now knows it
+
+    again = boss.post(f"/admin/orders/{paid_order.number}/refund", data=form,
+                      follow_redirects=True)
+
+    assert "Refund of $10.00: succeeded." in again.get_data(as_text=True)
+    assert [r.id for r in stripe_api.v1.refunds.list({"limit": 10})["data"]] == [made.id]
     assert reload(paid_order).amount_refunded_minor == 1000
 
 
@@ -265,7 +347,7 @@ def test_a_refund_form_sent_again_after_the_refund_went_through_changes_nothing(
     assert (reload(order).status, reload(order).amount_refunded_minor) == (
         "partially_refunded", 1000)
 
-    # The same form again: Stripe answers with the refund as it was created, pending.
+    # The same form again finds the refund it made, now succeeded.
     boss.post(f"/admin/orders/{order.number}/refund", data=data)
 
     order = reload(order)
