@@ -1,5 +1,8 @@
+import pytest
+
 from shop.extensions import db
 from shop.models import Product, User
+from shop.money import MoneyError, check_chargeable, check_steps
 from shop.services.demo import DEMO_PRODUCTS
 
 
@@ -23,6 +26,30 @@ def test_seed_twice_leaves_the_same_data(runner):
     assert any(stock == 1 for _, _, stock in products)
     assert len({price for _, price, _ in products}) >= 10
     assert ("admin@example.com", True) in users and ("customer@example.com", False) in users
+
+
+def chargeable(amount_minor: int, currency: str) -> bool:
+    """Whether Stripe would take a charge of this amount on its own."""
+    try:
+        check_chargeable(amount_minor, currency)
+        check_steps(amount_minor, currency)
+    except MoneyError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("currency", ["usd", "gbp", "huf", "jpy", "isk", "kwd"])
+def test_seed_prices_every_product_so_it_can_be_bought_alone_in_the_shops_currency(
+    app, runner, currency
+):
+    app.config["SHOP_CURRENCY"] = currency
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    prices = dict(db.session.execute(db.select(Product.slug, Product.price_minor)).all())
+    assert {p.currency for p in db.session.execute(db.select(Product)).scalars()} == {currency}
+    assert all(chargeable(price, currency) for price in prices.values())
+    # The sticker is "the smallest order we take": nothing less could be charged.
+    assert not any(chargeable(less, currency) for less in range(1, prices["sticker"]))
+    assert prices["record-player"] > prices["enamel-mug"] > prices["sticker"]
 
 
 def test_create_admin_from_stdin(runner, client, auth):

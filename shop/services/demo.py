@@ -4,9 +4,10 @@ from flask import current_app
 
 from shop.extensions import db
 from shop.models import Product
+from shop.money import THREE_DECIMAL, WHOLE_UNITS_ONLY, minimum_charge
 from shop.services import accounts
 
-# slug, name, price in minor units, stock, colour for its picture
+# slug, name, price in US cents, stock, description
 DEMO_PRODUCTS = [
     ("enamel-mug", "Enamel camp mug", 1400, 40, "Sturdy steel mug with a glossy enamel coat."),
     ("linen-tea-towel", "Linen tea towel", 1200, 60, "Stonewashed linen that dries fast."),
@@ -28,6 +29,17 @@ DEMO_CUSTOMER = ("customer@example.com", "customer-pass")
 DEMO_ADMIN = ("admin@example.com", "admin-pass")
 
 
+def demo_price(us_cents: int, currency: str) -> int:
+    """A demo price in `currency`'s minor units, as far above Stripe's minimum charge
+    there as `us_cents` is above the US one: the sticker costs exactly the minimum, and
+    every product can be bought alone in any currency. Rounded up to the steps Stripe
+    moves the currency in (whole krónur; the last decimal 0 in three-decimal ones)."""
+    code = currency.lower()
+    scaled = -(-us_cents * minimum_charge(code) // minimum_charge("usd"))  # rounded up
+    step = 100 if code in WHOLE_UNITS_ONLY else 10 if code in THREE_DECIMAL else 1
+    return -(-scaled // step) * step
+
+
 def seed_demo_data() -> list[tuple[str, str, str]]:
     """Insert whatever demo data is missing; running it twice changes nothing."""
     currency = current_app.config["SHOP_CURRENCY"]
@@ -39,7 +51,7 @@ def seed_demo_data() -> list[tuple[str, str, str]]:
                     slug=slug,
                     name=name,
                     description=description,
-                    price_minor=price,
+                    price_minor=demo_price(price, currency),
                     currency=currency,
                     stock=stock,
                     active=True,
