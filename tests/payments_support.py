@@ -139,6 +139,16 @@ def shopper(client, browser_stripe) -> Shopper:
     return Shopper(client, browser_stripe)
 
 
+def eventually(condition, what: str, timeout: float = 10) -> None:
+    """Wait until `condition()` holds: the other thread has reached the point the test
+    needs, however slowly it started."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting until {what}")
+        time.sleep(0.02)
+
+
 def reload(order: Order) -> Order:
     db.session.expire_all()
     return db.session.get(Order, order.id)

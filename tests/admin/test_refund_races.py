@@ -7,8 +7,7 @@ import pytest
 from tests.admin.conftest import ADMIN
 from tests.admin.test_refunds import refund_form
 from tests.conftest import POSTGRES_URL, AuthActions
-from tests.payments.test_cancel_races import eventually
-from tests.payments_support import reload
+from tests.payments_support import eventually, reload
 
 pytestmark = [
     pytest.mark.postgres,

@@ -1,7 +1,6 @@
 """Cancelling an order while something else works on it, on PostgreSQL's row locks."""
 
 import threading
-import time
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -13,22 +12,12 @@ from shop.extensions import db
 from shop.models import Order, Product, utcnow
 from shop.services import cancellation
 from tests.conftest import POSTGRES_URL
-from tests.payments_support import reload
+from tests.payments_support import eventually, reload
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.skipif(not POSTGRES_URL, reason="needs TEST_DATABASE_URL"),
 ]
-
-
-def eventually(condition, what: str, timeout: float = 10) -> None:
-    """Wait until `condition()` holds: the other thread has reached the point the test
-    needs, however slowly it started."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting until {what}")
-        time.sleep(0.02)
 
 
 def someone_waits_for_a_lock(engine) -> bool:
