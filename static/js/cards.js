@@ -35,6 +35,15 @@ function setUpAddCard(form) {
   const { publishableKey, setupUrl, returnUrl, requestKey, currency } = form.dataset;
   const button = form.querySelector("button[type=submit]");
   const errorBox = form.querySelector("[role=alert]");
+  const progress = form.querySelector("[role=status]");
+  let busy = false;
+  // While saving, the button ignores presses but stays enabled: a disabled button
+  // would drop the keyboard's focus to the page.
+  const setBusy = (value) => {
+    busy = value;
+    button.setAttribute("aria-disabled", String(value));
+    progress.textContent = value ? "Saving your card…" : "";
+  };
   const showError = (message) => {
     errorBox.textContent = message || "";
   };
@@ -54,7 +63,8 @@ function setUpAddCard(form) {
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    button.disabled = true;
+    if (busy) return;
+    setBusy(true);
     showError("");
     try {
       const submitted = await elements.submit();
@@ -75,7 +85,7 @@ function setUpAddCard(form) {
     } catch (error) {
       showError(error.message || GENERIC_ERROR);
     } finally {
-      button.disabled = false;
+      setBusy(false);
     }
   });
 }

@@ -5,6 +5,7 @@
 const form = document.getElementById("payment-form");
 const button = document.getElementById("pay-button");
 const message = document.getElementById("payment-message");
+const progress = document.getElementById("payment-progress");
 const newCard = document.getElementById("new-card");
 const saveBox = form.querySelector('input[name="save_card"]');
 const data = form.dataset;
@@ -36,8 +37,11 @@ let busy = false;
 let cardFormReady = false;
 
 // Pay waits for the card form only when it is used: a saved card needs none of it.
+// While a payment is under way the button ignores presses but stays enabled: a
+// disabled button would drop the keyboard's focus to the page.
 function updateButton() {
-  button.disabled = busy || (choice() === "new" && !cardFormReady);
+  button.disabled = !busy && choice() === "new" && !cardFormReady;
+  button.setAttribute("aria-disabled", String(busy));
 }
 
 paymentElement.on("ready", () => {
@@ -56,7 +60,7 @@ function showError(text) {
 function setBusy(value) {
   busy = value;
   updateButton();
-  button.setAttribute("aria-busy", String(value));
+  progress.textContent = value ? "Processing your payment…" : "";
 }
 
 async function postJSON(url, body) {

@@ -73,7 +73,7 @@ def test_add_cards_choose_the_default_and_remove_one(
     expect(row(page, "Mastercard •••• 4444")).to_contain_text("Default")
 
 
-def test_a_declined_card_says_why_and_is_not_listed(page, live_shop, make_user):
+def test_a_declined_card_says_why_and_is_not_listed(page, live_shop, make_user, sandbox):
     make_user(email="cards@example.com", password="cards-pass-123")
     sign_in(page, live_shop.url, "cards@example.com", "cards-pass-123")
     page.goto(f"{live_shop.url}/account/cards/new")
@@ -83,9 +83,14 @@ def test_a_declined_card_says_why_and_is_not_listed(page, live_shop, make_user):
     card.get_by_label("Expiration date").fill(f"12 / {(date.today().year + 3) % 100:02d}")
     card.get_by_label("Security code").fill("123")
     card.get_by_label("ZIP").fill("10001")
+    # The shop's request to Stripe takes a moment: long enough to hear what is going on.
+    sandbox.control.fault("/v1/setup_intents", "slow", count=1, seconds=1.5, method="POST")
     page.get_by_role("button", name="Save card").click()
 
+    expect(page.get_by_role("status")).to_have_text("Saving your card…")
     expect(page.locator("#card-error")).to_have_text("Your card was declined.")
+    expect(page.get_by_role("status")).to_have_text("")
+    expect(page.get_by_role("button", name="Save card")).to_be_focused()  # to try again
     page.goto(f"{live_shop.url}/account/cards")
     expect(page.get_by_text("You have no saved cards.")).to_be_visible()
 

@@ -57,6 +57,21 @@ def test_decline_shows_the_message_and_a_retry_succeeds(page, shop):
     expect_paid(page)
 
 
+def test_paying_by_keyboard_is_announced_and_keeps_focus_after_a_decline(page, shop, sandbox):
+    check_out_as_guest(page, shop)
+    fill_card(page, "4000000000000002")
+    # The shop's request to Stripe takes a moment: long enough to hear what is going on.
+    sandbox.control.fault("/v1/payment_intents", "slow", count=1, seconds=1.5, method="POST")
+    button = page.get_by_role("button", name="Pay $28.00")
+    button.focus()
+    button.press("Enter")
+
+    expect(page.get_by_role("status")).to_have_text("Processing your payment…")
+    expect(page.get_by_role("alert")).to_have_text("Your card was declined.")
+    expect(page.get_by_role("status")).to_have_text("")
+    expect(button).to_be_focused()  # Enter again is the next try, where the customer is
+
+
 def test_3ds_challenge_completed(page, shop):
     check_out_as_guest(page, shop)
     fill_card(page, "4000002500003155")
