@@ -68,6 +68,7 @@ def test_more_than_is_left_is_refused_beside_the_amount_before_stripe(boss, paid
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert '<p class="field-error" id="amount-error">Only $25.00 is left to refund.</p>' in html
+    assert 'aria-describedby="amount-hint amount-error"' in html  # read out with the field
     assert 'value="30.00"' in html  # the admin's input is kept
     assert f'value="{form["request_key"]}"' not in html  # the corrected form is a new request
     assert stripe_api.v1.refunds.list({"limit": 10})["data"] == []
