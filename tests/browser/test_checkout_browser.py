@@ -137,6 +137,13 @@ def test_a_processing_payment_page_shows_the_result_by_itself(
     pay(page)
     expect(page.get_by_role("heading", name="Your payment is processing")).to_be_visible()
     [intent] = stripe_api.v1.payment_intents.list({"limit": 1}).data
+    page.evaluate("window.sameDocument = true")
+    with page.expect_request(lambda r: r.resource_type == "fetch" and "/orders/" in r.url,
+                             timeout=15_000) as asked:
+        pass  # the page asks the shop again by itself...
+    asked.value.response()
+    # ...and, with nothing new, stays as the customer's screen reader left it.
+    assert page.evaluate("window.sameDocument") is True
 
     sandbox.control.settle(intent.id, "succeeded")  # the customer only waits
 
