@@ -1,4 +1,4 @@
-import re
+"""Shopping in Chromium: the catalog, the cart, and getting around by keyboard."""
 
 from playwright.sync_api import expect
 
@@ -15,4 +15,21 @@ def test_add_a_product_and_see_the_subtotal(page, live_shop, make_product):
     expect(page.get_by_role("heading", name="Your cart")).to_be_visible()
     expect(page.get_by_role("status")).to_contain_text("Added Glass teapot to your cart.")
     expect(page.get_by_test_id("subtotal")).to_have_text("$56.00")
-    expect(page.get_by_label(re.compile("items in cart"))).to_have_text("2")
+    expect(page.get_by_role("link", name="Cart (2 items)")).to_be_visible()
+
+    # Each row's controls say which product they are for.
+    page.get_by_label("Quantity of Glass teapot", exact=True).fill("1")
+    page.get_by_role("button", name="Update quantity of Glass teapot").click()
+    expect(page.get_by_role("link", name="Cart (1 item)")).to_be_visible()
+    expect(page.get_by_test_id("subtotal")).to_have_text("$28.00")
+
+
+def test_the_first_tab_offers_to_skip_to_the_page_content(page, live_shop, make_product):
+    make_product(name="Glass teapot")
+    page.goto(live_shop.url + "/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # the next stop is in the page, past the header's links
+    expect(page.get_by_role("link", name="Glass teapot").first).to_be_focused()
