@@ -20,7 +20,7 @@ def index():
     if page > 1 and not products.items:
         abort(404)
     grid = render_once(products, "catalog/_grid.html", lambda: {"products": products})
-    return render_template("catalog/index.html", grid=grid)
+    return render_template("catalog/index.html", grid=grid, page=page)
 
 
 @bp.get("/products/<slug>")
