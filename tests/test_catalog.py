@@ -26,6 +26,8 @@ def test_catalog_is_paginated(app, client, make_product):
     third = client.get("/?page=3").get_data(as_text=True)
     assert "Item 0" in first and "Item 1" in first and "Item 2" not in first
     assert "Item 4" in third and "Page 3 of 3" in third
+    # Each page has its own title, as a tab or a screen reader's page list shows it.
+    assert "<title>Shop · " in first and "<title>Shop, page 3 · " in third
     assert client.get("/?page=9").status_code == 404
 
 
