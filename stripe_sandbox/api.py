@@ -114,6 +114,16 @@ def _error(error: StripeError, request_id: str) -> Response:
     return _respond(error.status, json.dumps(error.body()).encode(), request_id)
 
 
+def _run(sb: Sandbox, route: Route, call: Call, url_args: dict[str, str]) -> Any:
+    """The handler's answer, expanded. A request that fails changes nothing (SANDBOX.md
+    §6) unless its error says Stripe keeps the attempt. GETs are left out: they change
+    nothing anyone sees, and remembering every object a list walks past is slow."""
+    if request.method == "GET":
+        return sb.expand(route.handler(sb, call, **url_args), call.params.get("expand"))
+    with sb.all_or_nothing():
+        return sb.expand(route.handler(sb, call, **url_args), call.params.get("expand"))
+
+
 def handle(sb: Sandbox, route: Route, url_args: dict[str, str]) -> Response:
     request_id = g.request_id = "req_" + random_token(14)
     is_post = request.method == "POST"
@@ -148,8 +158,7 @@ def handle(sb: Sandbox, route: Route, url_args: dict[str, str]) -> Response:
     with sb.lock:
         sb.request_info = {"id": request_id, "idempotency_key": key}
         try:
-            result: Any = route.handler(sb, call, **url_args)
-            status, body = 200, sb.expand(result, params.get("expand"))
+            status, body = 200, _run(sb, route, call, url_args)
         except StripeError as error:
             status, body, store = error.status, error.body(), error.store_idempotent
         except Exception:

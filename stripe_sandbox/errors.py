@@ -27,6 +27,7 @@ class StripeError(Exception):
         setup_intent: dict[str, Any] | None = None,
         payment_method: dict[str, Any] | None = None,
         store_idempotent: bool = True,
+        keeps_changes: bool = False,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -41,6 +42,9 @@ class StripeError(Exception):
         self.payment_method = payment_method
         # Stripe keeps no idempotent result for requests that never started executing.
         self.store_idempotent = store_idempotent
+        # A rejected request changes nothing, except where Stripe keeps the attempt: a
+        # declined confirm leaves its failed charge, events and last_payment_error.
+        self.keeps_changes = keeps_changes
 
     def body(self) -> dict[str, Any]:
         error: dict[str, Any] = {"type": self.type, "message": self.message}

@@ -59,8 +59,9 @@ def next_action(intent: dict[str, Any], attempt: Attempt, redirect_card: bool) -
 
 
 def card_error(decline: cards.Decline, **extra: Any) -> StripeError:
+    """The 402 for a declined confirm; the failed attempt stays on record, as at Stripe."""
     return StripeError(402, decline.message, type="card_error", code=decline.code,
-                       decline_code=decline.decline_code, **extra)
+                       decline_code=decline.decline_code, keeps_changes=True, **extra)
 
 
 def _payment_error(decline: cards.Decline, charge_id: str | None, pm: dict[str, Any]):

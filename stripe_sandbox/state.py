@@ -10,12 +10,14 @@ import string
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import StripeError, invalid, no_such
 from .idempotency import IdempotencyStore
+from .journal import Journal, NoteStore, ObjectStore
 
 API_VERSION = "2026-10-28.endive"
 _ALNUM = string.ascii_letters + string.digits
@@ -68,9 +70,10 @@ class Sandbox:
 
     def reset(self) -> None:
         with self.lock:
-            self.objects: dict[str, dict[str, Any]] = {}
+            self.objects = ObjectStore(snapshot)
             self.by_type: dict[str, list[str]] = defaultdict(list)
-            self.private: dict[str, dict[str, Any]] = defaultdict(dict)
+            self.private = NoteStore()
+            self.journal: Journal | None = None
             self.idempotency = IdempotencyStore()
             self.faults: list[Fault] = []
             self.clock_offset = 0.0
@@ -88,7 +91,12 @@ class Sandbox:
     def schedule(self, delay: float, action: Callable[..., None], *args: Any) -> None:
         """Run ``action(*args)`` (lock held) once the sandbox clock reaches now + delay."""
         with self.lock:
-            heapq.heappush(self.tasks, (self.now_float() + delay, next(self._seq), action, args))
+            due = self.now_float() + delay
+            self._once_kept(lambda: self._push_task(due, action, args))
+
+    def _push_task(self, due: float, action: Callable[..., None], args: tuple) -> None:
+        with self.lock:
+            heapq.heappush(self.tasks, (due, next(self._seq), action, args))
             if self._ticker is None:
                 self._ticker = threading.Thread(
                     target=self._tick_forever, name="sandbox-clock", daemon=True
@@ -130,7 +138,10 @@ class Sandbox:
 
     def add(self, obj: dict[str, Any]) -> dict[str, Any]:
         self.objects[obj["id"]] = obj
-        self.by_type[obj["object"]].append(obj["id"])
+        ids = self.by_type[obj["object"]]
+        if self.journal is not None:
+            self.journal.remember_length(ids)
+        ids.append(obj["id"])
         return obj
 
     def get(self, kind: str, object_id: str, label: str | None = None, param: str = "id"):
@@ -160,10 +171,45 @@ class Sandbox:
             "request": dict(self.request_info),
             "type": event_type,
         }
+        self.add(event)
+        self._once_kept(lambda: self._deliver(event))
+        return event
+
+    def _deliver(self, event: dict[str, Any]) -> None:
         if self.emit_hook is not None:
             event["pending_webhooks"] = self.emit_hook(event)
-        self.add(event)
-        return event
+
+    # -- requests ---------------------------------------------------------------------
+
+    def _once_kept(self, action: Callable[[], None]) -> None:
+        """Run ``action`` now, or once the running request's changes are known to stand."""
+        if self.journal is None:
+            action()
+        else:
+            self.journal.held.append(action)
+
+    @contextmanager
+    def all_or_nothing(self) -> Iterator[None]:
+        """Changes made inside stand only if the block ends normally or raises a
+        StripeError that ``keeps_changes`` (a card decline); otherwise they are undone,
+        and the webhooks and timed work they started never happen. Hold the lock.
+        """
+        journal = self.journal = self.objects.journal = self.private.journal = Journal()
+        try:
+            yield
+        except StripeError as error:
+            if error.keeps_changes:
+                journal.commit()
+            else:
+                journal.undo()
+            raise
+        except BaseException:
+            journal.undo()
+            raise
+        else:
+            journal.commit()
+        finally:
+            self.journal = self.objects.journal = self.private.journal = None
 
     # -- lists and expansion ----------------------------------------------------------
 

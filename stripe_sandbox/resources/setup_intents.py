@@ -190,7 +190,7 @@ def _confirm(sb: Sandbox, call: Call, si: dict[str, Any]) -> dict[str, Any]:
     if error:
         raise StripeError(402, error["message"], type="card_error", code=error["code"],
                           decline_code=error["decline_code"], setup_intent=present(si, call),
-                          payment_method=pm)
+                          payment_method=pm, keeps_changes=True)
     return present(si, call)
 
 
