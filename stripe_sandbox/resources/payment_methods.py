@@ -177,6 +177,12 @@ def attach(sb: Sandbox, pm: dict[str, Any], customer_id: str) -> dict[str, Any]:
 
 
 def detach(sb: Sandbox, pm: dict[str, Any]) -> dict[str, Any]:
+    """Detach ``pm`` for good, even when its customer has been deleted since.
+
+    Deleting a customer leaves its methods naming it (SANDBOX.md says nothing more), so
+    such a method is still attached and detaching it is how it is retired; refusing
+    would leave a card that can never be removed.
+    """
     owner = pm["customer"]
     if owner is None:
         raise invalid(
@@ -186,13 +192,21 @@ def detach(sb: Sandbox, pm: dict[str, Any]) -> dict[str, Any]:
     pm["customer"] = None
     sb.private[pm["id"]]["consumed"] = True
     sb.emit("payment_method.detached", pm, {"customer": owner})
-    customer = sb.objects.get(owner)
-    if customer and customer["invoice_settings"]["default_payment_method"] == pm["id"]:
+    _drop_default(sb, owner, pm["id"])
+    return pm
+
+
+def _drop_default(sb: Sandbox, customer_id: str, pm_id: str) -> None:
+    """A live customer whose default was ``pm_id`` has none now; a deleted one has no
+    settings left to change (its stub is just id, object and deleted)."""
+    customer = sb.objects.get(customer_id)
+    if not customer or customer.get("deleted"):
+        return
+    if customer["invoice_settings"]["default_payment_method"] == pm_id:
         before = {"invoice_settings": dict(customer["invoice_settings"])}
         customer["invoice_settings"] = {**customer["invoice_settings"],
                                         "default_payment_method": None}
         sb.emit("customer.updated", customer, before)
-    return pm
 
 
 @endpoint("/payment_methods", "POST", DATA_SPEC, publishable="always")

@@ -134,6 +134,22 @@ def test_detached_method_cannot_be_used_again(client, pay):
         client.v1.payment_methods.attach(pm.id, params={"customer": customer.id})
 
 
+def test_a_deleted_customers_method_can_still_be_detached(client):
+    customer = client.v1.customers.create()
+    pm = client.v1.payment_methods.attach("pm_card_visa", params={"customer": customer.id})
+    client.v1.customers.delete(customer.id)
+    detached = client.v1.payment_methods.detach(pm.id)
+    assert detached.customer is None
+    assert client.v1.payment_methods.retrieve(pm.id).customer is None
+    types = [e.type for e in client.v1.events.list(params={"limit": 2}).data]
+    assert types == ["payment_method.detached", "customer.deleted"]
+    event = client.v1.events.list(params={"type": "payment_method.detached"}).data[0]
+    assert event.data.previous_attributes.customer == customer.id
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        client.v1.payment_methods.detach(pm.id)
+    assert "not attached to a customer" in caught.value.user_message
+
+
 def test_single_use_without_customer(client, pay):
     pm = card_method(client)
     assert pay(pm.id).status == "succeeded"
