@@ -19,6 +19,11 @@ _SEGMENT = re.compile(r"\[([^\[\]]*)\]")
 # int() refuses) and full-width digits; the length cap keeps int() from ever seeing a
 # string long enough to raise. Any other segment is a plain key.
 _LIST_INDEX = re.compile(r"[0-9]{1,19}")
+# Stripe's deepest parameters are a few brackets deep
+# (payment_method_data[billing_details][address][line1]). Decoding and checking recurse
+# once per bracket, so a key far deeper than any parameter is refused before they run
+# out of stack. Unverified: Stripe documents neither its limit nor its wording.
+MAX_DEPTH = 20
 
 
 def _split_key(key: str) -> list[str]:
@@ -26,6 +31,10 @@ def _split_key(key: str) -> list[str]:
     if not bracket:
         return [key]
     rest = key[len(head) :]
+    if rest.count("[") > MAX_DEPTH and head:
+        raise not_stored(StripeError(
+            400, f"Invalid parameter name: {head}[...] is nested more than {MAX_DEPTH} "
+            "levels deep.", param=head))
     segments = _SEGMENT.findall(rest)
     if "".join(f"[{s}]" for s in segments) != rest or not head:
         raise not_stored(StripeError(400, f"Invalid parameter name: {key}", param=key))
