@@ -221,11 +221,11 @@ class Sandbox:
         keep: Callable[[dict[str, Any]], bool] | None = None,
     ) -> dict[str, Any]:
         """Stripe's list envelope: newest first, ``limit``, ``starting_after``/``ending_before``."""
-        limit = params.get("limit") or 10
-        if not 1 <= limit <= 100:
-            raise invalid(
-                "Invalid limit: must be between 1 and 100", param="limit"
-            )
+        limit = params.get("limit")
+        if limit is None:  # absent, or posted as "" (unset)
+            limit = 10
+        if not 1 <= limit <= 100:  # 0 too: it is not "use the default"
+            raise invalid("Invalid limit: must be between 1 and 100", param="limit")
         created = params.get("created")
         items = []
         for object_id in reversed(self.by_type[kind]):

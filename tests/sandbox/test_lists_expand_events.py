@@ -31,9 +31,18 @@ def test_default_limit_is_ten_and_bounds(client):
     for _ in range(12):
         client.v1.customers.create()
     assert len(client.v1.customers.list().data) == 10
+    assert len(client.v1.customers.list(params={"limit": 1}).data) == 1
+    assert len(client.v1.customers.list(params={"limit": 100}).data) == 12
+
+
+@pytest.mark.parametrize("limit", [0, -1, 101])
+def test_a_limit_outside_one_to_a_hundred_is_refused(client, limit):
+    client.v1.customers.create()
     with pytest.raises(stripe.InvalidRequestError) as caught:
-        client.v1.customers.list(params={"limit": 101})
+        client.v1.customers.list(params={"limit": limit})
+    assert caught.value.http_status == 400
     assert caught.value.param == "limit"
+    assert caught.value.user_message == "Invalid limit: must be between 1 and 100"
 
 
 def test_created_filter(client, control):
