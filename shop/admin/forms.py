@@ -90,7 +90,7 @@ class RefundForm(FlaskForm):
         self.currency = currency
         self.amount_minor: int | None = None
         self.left_seen_minor: int | None = None
-        if not self.request_key.data:
+        if not self.is_submitted():  # a form sent without its key is refused, not renewed
             self.request_key.data = uuid.uuid4().hex
 
     def validate_amount(self, field) -> None:

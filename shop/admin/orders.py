@@ -163,6 +163,11 @@ def refund_order(number: str):
         db.session.rollback()
         form.form_errors.append(REFUND_UNANSWERED)
         return _render_order(_load_order(number), form, 400)
+    except refunds.FormAlreadyUsed as error:
+        db.session.commit()  # the refund the form made, now stored
+        form.renew_key()
+        form.form_errors.append(str(error))
+        return _render_order(_load_order(number), form, 400)
     except (PaymentsError, OrderError) as error:
         db.session.rollback()
         form.renew_key()  # refused, so nothing was made: a corrected form is a new request

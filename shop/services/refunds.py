@@ -5,6 +5,7 @@ alone) and are safe to call any number of times from the admin page, the CLI,
 webhooks or reconcile.
 """
 
+import re
 from datetime import UTC, datetime
 
 from shop.extensions import db
@@ -19,8 +20,8 @@ REASONS = ("requested_by_customer", "duplicate", "fraudulent")
 REFUNDABLE = (S.PAID, S.PARTIALLY_REFUNDED)
 
 
-def _paid_payment(order: Order) -> Payment:
-    payment = (
+def _paid_payment(order: Order) -> Payment | None:
+    return (
         db.session.execute(
             db.select(Payment)
             .where(Payment.order_id == order.id, Payment.status == "succeeded")
@@ -29,13 +30,21 @@ def _paid_payment(order: Order) -> Payment:
         .scalars()
         .first()
     )
-    if payment is None:
-        raise OrderError("This order has no successful payment to refund.")
-    return payment
 
 
 class RefundAmountError(OrderError):
     """An amount this order cannot refund; the message belongs beside the amount."""
+
+
+class FormAlreadyUsed(OrderError):
+    """The form made its refund before, for another amount: nothing new was asked for,
+    and the refund it made is now stored."""
+
+
+# The metadata that names the form (or command run) that asked for a refund: a form's
+# random hex key, or the command's `cli-<amount>-<run>`. Anything else is not ours.
+REQUEST_KEY = "shop_request_key"
+_REQUEST_KEY_FORMAT = re.compile(r"[0-9a-f]{32}|cli-[0-9]{1,12}-[0-9]{1,6}")
 
 
 def request_refund(
@@ -55,11 +64,16 @@ def request_refund(
     sees it first. Stripe's own refusal is raised as a PaymentsError.
     """
     order = orders.lock_order(order.id)  # one refund request per order at a time
-    made = db.session.execute(
-        db.select(Refund).where(Refund.order_id == order.id, Refund.request_key == request_key)
-    ).scalar_one_or_none()
-    if made is not None:
-        return made  # this form was sent before, and Stripe made its refund
+    payment = _paid_payment(order)
+    made = _made_by(order, payment, request_key, requested_by) if payment else None
+    if made is not None:  # this form was sent before, and Stripe made its refund
+        if made.amount_minor != amount_minor:
+            raise FormAlreadyUsed(
+                f"This form already asked for a refund of "
+                f"{orders.money_text(made.amount_minor, order)} ({made.stripe_refund_id}),"
+                " so nothing new was refunded. To refund more, use the form as it is now."
+            )
+        return made
     db.session.refresh(order, ["refunds"])  # as committed by whoever held the lock before
     if order.status not in REFUNDABLE:
         raise OrderError(f"Only paid orders can be refunded; this one is {order.status}.")
@@ -82,13 +96,13 @@ def request_refund(
         check_steps(amount_minor, order.currency)
     except MoneyError as error:
         raise RefundAmountError(str(error)) from None
-    payment = _paid_payment(order)
+    if payment is None:
+        raise OrderError("This order has no successful payment to refund.")
     who = requested_by.email if requested_by else "system"
     params = {
         "payment_intent": payment.intent_id,
         "amount": amount_minor,
-        "metadata": {"order_id": str(order.id), "requested_by": who,
-                     "request_key": request_key},
+        "metadata": {"order_id": str(order.id), "requested_by": who, REQUEST_KEY: request_key},
     }
     if reason:
         params["reason"] = reason
@@ -106,6 +120,27 @@ def request_refund(
         actor=who,
     )
     return row
+
+
+def _made_by(order: Order, payment: Payment, request_key: str,
+             requested_by: User | None) -> Refund | None:
+    """The refund this form (or command run) already made, if any.
+
+    Stored if the shop has heard of it. Otherwise Stripe is asked: its answer may have
+    been lost and the webhook not landed yet, or the form be sent again after Stripe
+    has forgotten its idempotency key (24 hours), when asking again would refund twice.
+    """
+    stored = db.session.execute(
+        db.select(Refund)
+        .where(Refund.order_id == order.id, Refund.request_key == request_key)
+        .order_by(Refund.id)
+    ).scalars().first()
+    if stored is not None:
+        return stored
+    for refund in stripe_client.list_refunds(payment_intent=payment.intent_id):
+        if _request_key(refund) == request_key:
+            return sync_refund(refund, requested_by=requested_by)
+    return None
 
 
 # A chargeback takes the money back itself: Stripe refuses to refund the payment as
@@ -193,7 +228,8 @@ _DISPUTE_ENDED = {"won", "lost", "warning_closed"}
 def _requester(refund: dict) -> User | None:
     """The shop's user whose email `request_refund` put in the refund's metadata."""
     email = (refund.get("metadata") or {}).get("requested_by")
-    if not isinstance(email, str) or "@" not in email:
+    # Metadata is anyone's text: PostgreSQL refuses a NUL in a query's parameter.
+    if not isinstance(email, str) or "@" not in email or "\x00" in email or len(email) > 254:
         return None
     return db.session.execute(
         db.select(User).where(db.func.lower(User.email) == email.lower())
@@ -202,8 +238,8 @@ def _requester(refund: dict) -> User | None:
 
 def _request_key(refund: dict) -> str | None:
     """The key of the form that asked for the refund, from its metadata."""
-    key = (refund.get("metadata") or {}).get("request_key")
-    return key if isinstance(key, str) and 0 < len(key) <= 64 else None
+    key = (refund.get("metadata") or {}).get(REQUEST_KEY)
+    return key if isinstance(key, str) and _REQUEST_KEY_FORMAT.fullmatch(key) else None
 
 
 def _copy_refund(row: Refund, refund: dict) -> None:

@@ -238,6 +238,81 @@ def test_a_refund_stripe_did_not_answer_whose_webhook_landed_is_found_when_sent_
     assert reload(paid_order).amount_refunded_minor == 1000
 
 
+def test_a_lost_answer_then_another_amount_refunds_nothing_new_and_says_what_was_made(
+    boss, paid_order, answer_lost, stripe_api
+):
+    form = {**refund_form(boss, paid_order), "amount": "10.00"}
+    assert boss.post(f"/admin/orders/{paid_order.number}/refund", data=form).status_code == 400
+    [made] = stripe_api.v1.refunds.list({"limit": 10})["data"]  # Stripe made it
+
+    # The admin, told to send the form again, changes the amount first.
+    again = boss.post(f"/admin/orders/{paid_order.number}/refund",
+                      data={**form, "amount": "12.00"})
+
+    text = re.sub(r"<[^>]+>", "", unescape(again.get_data(as_text=True)))
+    assert again.status_code == 400
+    assert (f"This form already asked for a refund of $10.00 ({made.id}), so nothing new was"
+            " refunded." in text)
+    assert [r.id for r in stripe_api.v1.refunds.list({"limit": 10})["data"]] == [made.id]
+    assert reload(paid_order).amount_refunded_minor == 1000  # the refund made is stored
+    assert "Up to $15.00 is left to refund" in text  # the form as it is now
+
+
+def test_the_same_form_a_day_later_finds_its_refund_at_stripe(
+    boss, paid_order, answer_lost, sandbox, stripe_api
+):
+    form = {**refund_form(boss, paid_order), "amount": "10.00"}
+    assert boss.post(f"/admin/orders/{paid_order.number}/refund", data=form).status_code == 400
+    sandbox.control.advance(25 * 3600)  # Stripe has forgotten the idempotency key
+
+    again = boss.post(f"/admin/orders/{paid_order.number}/refund", data=form,
+                      follow_redirects=True)
+
+    assert "Refund of $10.00: succeeded." in again.get_data(as_text=True)
+    assert len(stripe_api.v1.refunds.list({"limit": 10})["data"]) == 1
+    assert reload(paid_order).amount_refunded_minor == 1000
+
+
+def test_a_stale_full_refund_form_says_why_though_nothing_is_left(boss, paid_order,
+                                                                  stripe_api):
+    this_tab, other_tab = refund_form(boss, paid_order), refund_form(boss, paid_order)
+    boss.post(f"/admin/orders/{paid_order.number}/refund", data=other_tab)  # all of it
+
+    response = boss.post(f"/admin/orders/{paid_order.number}/refund", data=this_tab)
+
+    html = unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert ('role="alert">Only paid orders can be refunded; this one is refunded.</p>'
+            in html)
+    assert len(stripe_api.v1.refunds.list({"limit": 10})["data"]) == 1
+
+
+def test_a_refund_form_sent_without_its_key_is_refused(boss, paid_order, stripe_api):
+    form = {**refund_form(boss, paid_order), "amount": "10.00"}
+    del form["request_key"]
+    response = boss.post(f"/admin/orders/{paid_order.number}/refund", data=form)
+    assert response.status_code == 400
+    assert "This form is out of date: reload the page." in response.get_data(as_text=True)
+    assert stripe_api.v1.refunds.list({"limit": 10})["data"] == []
+
+
+def test_a_refund_made_elsewhere_is_never_taken_for_the_commands_own(
+    app, runner, paid_order, stripe_api, deliver
+):
+    # Someone copies the command's metadata onto a refund of their own, of $3.00.
+    other = stripe_api.v1.refunds.create({
+        "payment_intent": paid_order.payments[0].intent_id, "amount": 300,
+        "metadata": {"request_key": "cli-500-0", "requested_by": "x\x00@example.com"}})
+    assert deliver("refund.created", other.id) == (200, "processed")
+
+    result = runner.invoke(args=["refund", paid_order.number, "--amount", "5.00"])
+
+    assert result.exit_code == 0, result.output
+    amounts = sorted(r.amount for r in stripe_api.v1.refunds.list({"limit": 10})["data"])
+    assert amounts == [300, 500]
+    assert reload(paid_order).amount_refunded_minor == 800
+
+
 def test_flask_refund_run_again_after_a_lost_answer_refunds_once(
     app, runner, paid_order, answer_lost, stripe_api
 ):
