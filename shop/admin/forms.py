@@ -84,6 +84,8 @@ class RefundForm(FlaskForm):
     )
     # What the page showed as left to refund, so a refund asked for meanwhile is seen.
     left_seen = HiddenField()
+    # Sent only by the confirmation page: until then nothing is asked of Stripe.
+    confirmed = HiddenField()
 
     def __init__(self, currency: str, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -148,6 +148,8 @@ def refund_order(number: str):
     form = RefundForm(order.currency)
     if not form.validate_on_submit():
         return _render_order(order, form, 400)
+    if form.confirmed.data != "yes":
+        return _confirm_refund(order, form)
     try:
         refund = refunds.request_refund(
             order,
@@ -177,6 +179,22 @@ def refund_order(number: str):
     db.session.commit()
     flash(f"Refund of {money(refund.amount_minor, refund.currency)}: {refund.status}.", "success")
     return redirect(url_for("admin.order_detail", number=order.number))
+
+
+def _confirm_refund(order: Order, form: RefundForm):
+    """The refund as it would be made, for the admin to confirm: a refund cannot be
+    taken back. Checked first, so that a refusal shows beside the form."""
+    try:
+        refunds.check_request(order, form.amount_minor, form.reason.data or None,
+                              form.left_seen_minor)
+    except OrderError as error:
+        errors = form.amount.errors if isinstance(error, RefundAmountError) else form.form_errors
+        errors.append(str(error))
+        return _render_order(order, form, 400)
+    form.confirmed.data = "yes"
+    payment = next((p for p in reversed(order.payments) if p.status == "succeeded"), None)
+    return render_template("admin/refund_confirm.html", order=order, form=form, payment=payment,
+                           reason=dict(form.reason.choices).get(form.reason.data))
 
 
 @bp.post("/orders/<number>/cancel")

@@ -75,27 +75,7 @@ def request_refund(
             )
         return made
     db.session.refresh(order, ["refunds"])  # as committed by whoever held the lock before
-    if order.status not in REFUNDABLE:
-        raise OrderError(f"Only paid orders can be refunded; this one is {order.status}.")
-    if charged_back(order):
-        raise OrderError(CHARGED_BACK)
-    left = order.refundable_minor
-    if left_seen is not None and left_seen != left:
-        raise OrderError(
-            "This order changed while its page was open: "
-            f"{orders.money_text(left, order)} is left to refund now. "
-            "Check its refunds and send the form again."
-        )
-    if reason is not None and reason not in REASONS:
-        raise OrderError("Choose one of Stripe's refund reasons.")
-    if amount_minor <= 0:
-        raise RefundAmountError("The amount must be more than zero.")
-    if amount_minor > left:
-        raise RefundAmountError(f"Only {orders.money_text(left, order)} is left to refund.")
-    try:
-        check_steps(amount_minor, order.currency)
-    except MoneyError as error:
-        raise RefundAmountError(str(error)) from None
+    check_request(order, amount_minor, reason, left_seen)
     if payment is None:
         raise OrderError("This order has no successful payment to refund.")
     who = requested_by.email if requested_by else "system"
@@ -120,6 +100,33 @@ def request_refund(
         actor=who,
     )
     return row
+
+
+def check_request(order: Order, amount_minor: int, reason: str | None,
+                  left_seen: int | None) -> None:
+    """Raise the OrderError that asking for this refund now would meet before Stripe is
+    asked; `request_refund` checks again under the order's lock."""
+    if order.status not in REFUNDABLE:
+        raise OrderError(f"Only paid orders can be refunded; this one is {order.status}.")
+    if charged_back(order):
+        raise OrderError(CHARGED_BACK)
+    left = order.refundable_minor
+    if left_seen is not None and left_seen != left:
+        raise OrderError(
+            "This order changed while its page was open: "
+            f"{orders.money_text(left, order)} is left to refund now. "
+            "Check its refunds and send the form again."
+        )
+    if reason is not None and reason not in REASONS:
+        raise OrderError("Choose one of Stripe's refund reasons.")
+    if amount_minor <= 0:
+        raise RefundAmountError("The amount must be more than zero.")
+    if amount_minor > left:
+        raise RefundAmountError(f"Only {orders.money_text(left, order)} is left to refund.")
+    try:
+        check_steps(amount_minor, order.currency)
+    except MoneyError as error:
+        raise RefundAmountError(str(error)) from None
 
 
 def _made_by(order: Order, payment: Payment, request_key: str,

@@ -43,6 +43,9 @@ def test_admin_finds_a_paid_order_by_email_and_refunds_part(
     page.get_by_label("Reason").select_option(label="Requested by customer")
     page.get_by_role("button", name="Refund", exact=True).click()
 
+    expect(page.get_by_role("heading", name=f"Refund $20.00 of order {order.number}?")
+           ).to_be_visible()
+    page.get_by_role("button", name="Confirm refund").click()
     expect(page.get_by_role("status")).to_contain_text("Refund of $20.00: succeeded.")
     expect(page.get_by_test_id("refunded")).to_have_text("$20.00")
     timeline = page.get_by_role("region", name="Timeline")

@@ -23,12 +23,21 @@ def refund_form(client, order) -> dict:
                           order)
 
 
-def refund_form_in(html: str, order) -> dict:
+def refund_form_in(html: str, order, confirmed: bool = True) -> dict:
+    """The form's fields; `confirmed` as the confirmation page sends them on (its own
+    tests below go through the page)."""
     form = html.split(f'action="/admin/orders/{order.number}/refund"')[1].split("</form>")[0]
     fields = dict(re.findall(r'name="(\w+)" type="(?:hidden|text)" value="([^"]*)"', form))
     fields.update(re.findall(r'<input[^>]*id="(amount)"[^>]*value="([^"]*)"', form))
     fields["reason"] = "requested_by_customer"
+    if confirmed:
+        fields["confirmed"] = "yes"
     return fields
+
+
+def confirmation_form(html: str) -> dict:
+    form = html.split('action="/admin/orders/')[1].split("</form>")[0]
+    return dict(re.findall(r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"', form))
 
 
 def timeline(order) -> list[str]:
@@ -36,6 +45,37 @@ def timeline(order) -> list[str]:
         db.select(OrderEvent.message).where(OrderEvent.order_id == order.id)
         .order_by(OrderEvent.id)
     ).scalars())
+
+
+def test_a_refund_is_confirmed_before_stripe_is_asked(boss, paid_order, stripe_api):
+    html = boss.get(f"/admin/orders/{paid_order.number}").get_data(as_text=True)
+    form = {**refund_form_in(html, paid_order, confirmed=False), "amount": "10.00"}
+
+    shown = boss.post(f"/admin/orders/{paid_order.number}/refund", data=form)
+
+    text = re.sub(r"<[^>]+>", "", unescape(shown.get_data(as_text=True)))
+    assert shown.status_code == 200
+    assert f"Refund $10.00 of order {paid_order.number}?" in text
+    assert "Back toVisa •••• 4242, ann@example.com" in text
+    assert "Left to refund after this$15.00" in text
+    assert stripe_api.v1.refunds.list({"limit": 10})["data"] == []  # nothing asked yet
+
+    confirmed = boss.post(f"/admin/orders/{paid_order.number}/refund",
+                          data=confirmation_form(shown.get_data(as_text=True)),
+                          follow_redirects=True)
+
+    assert "Refund of $10.00: succeeded." in confirmed.get_data(as_text=True)
+    assert [r.amount for r in stripe_api.v1.refunds.list({"limit": 10})["data"]] == [1000]
+    assert reload(paid_order).amount_refunded_minor == 1000
+
+
+def test_a_refund_that_would_be_refused_is_refused_before_the_confirmation(boss, paid_order):
+    html = boss.get(f"/admin/orders/{paid_order.number}").get_data(as_text=True)
+    form = {**refund_form_in(html, paid_order, confirmed=False), "amount": "30.00"}
+    response = boss.post(f"/admin/orders/{paid_order.number}/refund", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Only $25.00 is left to refund." in page and "Confirm refund" not in page
 
 
 def test_partial_then_full_refund(boss, paid_order, stripe_api):

@@ -148,7 +148,8 @@ def test_refund_amount_never_fails_and_invalid_refunds_nothing(
     left = reload(world.user_order).refundable_minor  # as the admin's page shows it
     response = world.clients["admin"].post(
         f"/admin/orders/{world.user_order.number}/refund",
-        data={"amount": amount, "reason": reason, "request_key": key, "left_seen": str(left)},
+        data={"amount": amount, "reason": reason, "request_key": key, "left_seen": str(left),
+              "confirmed": "yes"},
     )
     assert response.status_code in (302, 400)
     if response.status_code == 400:
