@@ -105,6 +105,14 @@
   document.getElementById("complete").addEventListener("click", function () {
     decide("complete");
   });
+  // Escape pressed in here closes the modal, as it does with focus on the page behind.
+  if (inModal) {
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        window.parent.postMessage({ channel: channel, type: "challenge-escape" }, parentOrigin);
+      }
+    });
+  }
   document.getElementById("fail").addEventListener("click", function () {
     decide("fail");
   });

@@ -299,10 +299,16 @@
       iframe.src = url.href;
       Object.assign(iframe.style, { width: "100%", height: "100%", border: "none", display: "block" });
 
+      // While the challenge is open, the page behind it can be neither reached by Tab
+      // nor read out: only the dialog is there, as with Stripe's own modal.
+      var madeInert = [];
       function finish(outcome) {
         window.removeEventListener("message", onMessage);
         document.removeEventListener("keydown", onKey);
         overlay.remove();
+        madeInert.forEach(function (element) {
+          element.inert = false;
+        });
         if (previousFocus && typeof previousFocus.focus === "function") {
           previousFocus.focus();
         }
@@ -313,10 +319,14 @@
         if (event.origin !== challengeOrigin || event.source !== iframe.contentWindow) {
           return;
         }
-        if (!data || data.channel !== channel || data.type !== "challenge-complete") {
+        if (!data || data.channel !== channel) {
           return;
         }
-        finish(data.outcome);
+        if (data.type === "challenge-escape") {
+          cancel();
+        } else if (data.type === "challenge-complete") {
+          finish(data.outcome);
+        }
       }
       // Closing the challenge counts as a failed authentication, as on Stripe.
       function cancel() {
@@ -342,6 +352,12 @@
       box.appendChild(close);
       box.appendChild(iframe);
       overlay.appendChild(box);
+      Array.prototype.forEach.call(document.body.children, function (element) {
+        if (!element.inert) {
+          element.inert = true;
+          madeInert.push(element);
+        }
+      });
       document.body.appendChild(overlay);
       iframe.addEventListener("load", function () {
         iframe.focus();

@@ -160,6 +160,32 @@ def test_closing_the_challenge_fails_authentication(checkout, stripe_client):
     assert intent.status == "requires_payment_method"
 
 
+def test_the_challenge_keeps_the_keyboard_and_escape_closes_it_from_inside(
+    checkout, stripe_client
+):
+    checkout.open()
+    checkout.fill_card("4000002760003184")
+    checkout.pay()
+    complete = checkout.challenge.get_by_role("button", name="Complete")
+    complete.wait_for()
+
+    # Tab goes round the dialog (and out to the browser), never to the page behind it.
+    dialog = checkout.page.get_by_role("dialog", name="3D Secure authentication")
+    in_dialog_or_browser = (
+        "d => d.contains(document.activeElement) || document.activeElement === document.body")
+    for _ in range(8):
+        checkout.page.keyboard.press("Tab")
+        assert dialog.evaluate(in_dialog_or_browser)
+
+    complete.focus()
+    checkout.page.keyboard.press("Escape")  # pressed inside the bank's frame
+
+    expect(checkout.error).to_have_text(AUTHENTICATION_FAILED)
+    expect(checkout.page.get_by_role("dialog")).to_have_count(0)
+    (intent,) = stripe_client.v1.payment_intents.list().data
+    assert intent.status == "requires_payment_method"
+
+
 def test_redirect_always_lands_on_return_url(checkout, stripe_client):
     checkout.open(redirect="always")
     checkout.fill_card("4242424242424242")
