@@ -211,11 +211,18 @@ def check_chargeable(amount_minor: int, currency: str, locale: str = "en_US") ->
     check_steps(amount_minor, code)
 
 
-def check_steps(amount_minor: int, currency: str) -> None:
-    """Raise MoneyError unless `amount_minor` is a step Stripe moves `currency` in, for
-    charges and refunds alike: three-decimal currencies end in 0, ISK in whole units."""
+def step(currency: str) -> int:
+    """The minor units Stripe moves `currency` in, for charges and refunds alike:
+    three-decimal currencies in tens (the last decimal 0), ISK in whole units."""
     code = currency.lower()
-    if code in THREE_DECIMAL and amount_minor % 10:
+    return 100 if code in WHOLE_UNITS_ONLY else 10 if code in THREE_DECIMAL else 1
+
+
+def check_steps(amount_minor: int, currency: str) -> None:
+    """Raise MoneyError unless `amount_minor` is a whole number of `step(currency)`."""
+    code = currency.lower()
+    if amount_minor % step(code) == 0:
+        return
+    if code in THREE_DECIMAL:
         raise MoneyError(f"{code.upper()} amounts must end in 0 in the last decimal place.")
-    if code in WHOLE_UNITS_ONLY and amount_minor % 100:
-        raise MoneyError(f"{code.upper()} amounts must be whole units.")
+    raise MoneyError(f"{code.upper()} amounts must be whole units.")

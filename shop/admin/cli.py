@@ -53,12 +53,10 @@ def refund_command(number: str, amount: str | None, reason: str | None, dry_run:
     left = _money(order.refundable_minor, order.currency)
     what = f"{_money(amount_minor, order.currency)} of order {order.number} ({left} left to refund)"
     if dry_run:
-        if order.status not in refunds.REFUNDABLE:
-            raise click.ClickException(f"Would not refund {what}: order is {order.status}.")
-        if refunds.charged_back(order):
-            raise click.ClickException(f"Would not refund {what}: {refunds.CHARGED_BACK}")
-        if not 0 < amount_minor <= order.refundable_minor:
-            raise click.ClickException(f"Would not refund {what}: that is not what is left.")
+        try:
+            refunds.check_request(order, amount_minor, reason, None)
+        except OrderError as error:
+            raise click.ClickException(f"Would not refund {what}: {error}") from None
         click.echo(f"Would refund {what}, reason: {reason or 'none'}. Nothing was changed.")
         return
     # The same command run again after Stripe's answer was lost (a timeout) is the same

@@ -9,6 +9,7 @@ from shop.models import OrderStatus
 from shop.models.webhook import EVENT_STATUSES
 from shop.money import MoneyError, parse_amount
 from shop.services.order_history import PAYMENT_STATUSES, HistoryFilter
+from shop.services.refunds import RefundAmountError
 
 REFUND_REASONS = ("requested_by_customer", "duplicate", "fraudulent")
 
@@ -112,6 +113,11 @@ class RefundForm(FlaskForm):
     def hidden_errors(self) -> list[str]:
         """Errors of the fields the admin cannot see, to show above the form."""
         return [*self.form_errors, *self.request_key.errors, *self.left_seen.errors]
+
+    def add_error(self, error: Exception) -> None:
+        """A refusal, beside the amount if it is about the amount, else above the form."""
+        errors = self.amount.errors if isinstance(error, RefundAmountError) else self.form_errors
+        errors.append(getattr(error, "message", None) or str(error))
 
     def renew_key(self) -> None:
         """A fresh key, so a corrected form is a new request rather than a replay."""

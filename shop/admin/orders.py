@@ -21,12 +21,11 @@ from sqlalchemy.orm import selectinload
 from shop.admin.blueprint import bp
 from shop.admin.forms import ActionForm, HistoryFilterForm, RefundForm
 from shop.extensions import db
-from shop.models import Order, utcnow
+from shop.models import Order, Refund, utcnow
 from shop.money import amount_text
 from shop.services import cancellation, order_history, orders, reconcile, refunds, stripe_client
 from shop.services.order_history import Cursor
 from shop.services.orders import OrderError
-from shop.services.refunds import RefundAmountError
 from shop.services.stripe_client import PaymentsError, PaymentsUnavailable
 from shop.web.templating import money
 
@@ -165,18 +164,19 @@ def refund_order(number: str):
         db.session.rollback()
         form.form_errors.append(REFUND_UNANSWERED)
         return _render_order(_load_order(number), form, 400)
-    except refunds.FormAlreadyUsed as error:
-        db.session.commit()  # the refund the form made, now stored
-        form.renew_key()
-        form.form_errors.append(str(error))
-        return _render_order(_load_order(number), form, 400)
     except (PaymentsError, OrderError) as error:
-        db.session.rollback()
-        form.renew_key()  # refused, so nothing was made: a corrected form is a new request
-        errors = form.amount.errors if isinstance(error, RefundAmountError) else form.form_errors
-        errors.append(getattr(error, "message", None) or str(error))
+        if isinstance(error, refunds.FormAlreadyUsed):
+            db.session.commit()  # the refund the form made, now stored
+        else:
+            db.session.rollback()
+        form.renew_key()  # nothing new was made: a corrected form is a new request
+        form.add_error(error)
         return _render_order(_load_order(number), form, 400)
     db.session.commit()
+    return _refunded(order, refund)
+
+
+def _refunded(order: Order, refund: Refund):
     flash(f"Refund of {money(refund.amount_minor, refund.currency)}: {refund.status}.", "success")
     return redirect(url_for("admin.order_detail", number=order.number))
 
@@ -184,16 +184,20 @@ def refund_order(number: str):
 def _confirm_refund(order: Order, form: RefundForm):
     """The refund as it would be made, for the admin to confirm: a refund cannot be
     taken back. Checked first, so that a refusal shows beside the form."""
+    made = refunds.stored_refund(order, form.request_key.data)
+    if made is not None:  # sent again once its refund was made: Back, or a lost answer
+        form.renew_key()
+        form.add_error(refunds.FormAlreadyUsed(made, order))
+        return _render_order(order, form, 400)
     try:
         refunds.check_request(order, form.amount_minor, form.reason.data or None,
                               form.left_seen_minor)
     except OrderError as error:
-        errors = form.amount.errors if isinstance(error, RefundAmountError) else form.form_errors
-        errors.append(str(error))
+        form.add_error(error)
         return _render_order(order, form, 400)
     form.confirmed.data = "yes"
-    payment = next((p for p in reversed(order.payments) if p.status == "succeeded"), None)
-    return render_template("admin/refund_confirm.html", order=order, form=form, payment=payment,
+    return render_template("admin/refund_confirm.html", order=order, form=form,
+                           payment=refunds.paid_payment(order),
                            reason=dict(form.reason.choices).get(form.reason.data))
 
 

@@ -4,7 +4,7 @@ from flask import current_app
 
 from shop.extensions import db
 from shop.models import Product
-from shop.money import THREE_DECIMAL, WHOLE_UNITS_ONLY, minimum_charge
+from shop.money import minimum_charge, step
 from shop.services import accounts
 
 # slug, name, price in US cents, stock, description
@@ -34,10 +34,8 @@ def demo_price(us_cents: int, currency: str) -> int:
     there as `us_cents` is above the US one: the sticker costs exactly the minimum, and
     every product can be bought alone in any currency. Rounded up to the steps Stripe
     moves the currency in (whole krónur; the last decimal 0 in three-decimal ones)."""
-    code = currency.lower()
-    scaled = -(-us_cents * minimum_charge(code) // minimum_charge("usd"))  # rounded up
-    step = 100 if code in WHOLE_UNITS_ONLY else 10 if code in THREE_DECIMAL else 1
-    return -(-scaled // step) * step
+    scaled = -(-us_cents * minimum_charge(currency) // minimum_charge("usd"))  # rounded up
+    return -(-scaled // step(currency)) * step(currency)
 
 
 def seed_demo_data() -> list[tuple[str, str, str]]:

@@ -20,7 +20,7 @@ REASONS = ("requested_by_customer", "duplicate", "fraudulent")
 REFUNDABLE = (S.PAID, S.PARTIALLY_REFUNDED)
 
 
-def _paid_payment(order: Order) -> Payment | None:
+def paid_payment(order: Order) -> Payment | None:
     return (
         db.session.execute(
             db.select(Payment)
@@ -39,6 +39,13 @@ class RefundAmountError(OrderError):
 class FormAlreadyUsed(OrderError):
     """The form made its refund before, for another amount: nothing new was asked for,
     and the refund it made is now stored."""
+
+    def __init__(self, made: Refund, order: Order):
+        super().__init__(
+            "This form already asked for a refund of "
+            f"{orders.money_text(made.amount_minor, order)} ({made.stripe_refund_id}), so"
+            " nothing new was refunded. To refund more, use the form as it is now."
+        )
 
 
 # The metadata that names the form (or command run) that asked for a refund: a form's
@@ -64,15 +71,11 @@ def request_refund(
     sees it first. Stripe's own refusal is raised as a PaymentsError.
     """
     order = orders.lock_order(order.id)  # one refund request per order at a time
-    payment = _paid_payment(order)
+    payment = paid_payment(order)
     made = _made_by(order, payment, request_key, requested_by) if payment else None
     if made is not None:  # this form was sent before, and Stripe made its refund
         if made.amount_minor != amount_minor:
-            raise FormAlreadyUsed(
-                f"This form already asked for a refund of "
-                f"{orders.money_text(made.amount_minor, order)} ({made.stripe_refund_id}),"
-                " so nothing new was refunded. To refund more, use the form as it is now."
-            )
+            raise FormAlreadyUsed(made, order)
         return made
     db.session.refresh(order, ["refunds"])  # as committed by whoever held the lock before
     check_request(order, amount_minor, reason, left_seen)
@@ -129,6 +132,15 @@ def check_request(order: Order, amount_minor: int, reason: str | None,
         raise RefundAmountError(str(error)) from None
 
 
+def stored_refund(order: Order, request_key: str) -> Refund | None:
+    """The refund this form made, if the shop has heard of it (nothing asked of Stripe)."""
+    return db.session.execute(
+        db.select(Refund)
+        .where(Refund.order_id == order.id, Refund.request_key == request_key)
+        .order_by(Refund.id)
+    ).scalars().first()
+
+
 def _made_by(order: Order, payment: Payment, request_key: str,
              requested_by: User | None) -> Refund | None:
     """The refund this form (or command run) already made, if any.
@@ -137,11 +149,7 @@ def _made_by(order: Order, payment: Payment, request_key: str,
     been lost and the webhook not landed yet, or the form be sent again after Stripe
     has forgotten its idempotency key (24 hours), when asking again would refund twice.
     """
-    stored = db.session.execute(
-        db.select(Refund)
-        .where(Refund.order_id == order.id, Refund.request_key == request_key)
-        .order_by(Refund.id)
-    ).scalars().first()
+    stored = stored_refund(order, request_key)
     if stored is not None:
         return stored
     for refund in stripe_client.list_refunds(payment_intent=payment.intent_id):

@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from tests.admin.conftest import ADMIN
-from tests.admin.test_refunds import refund_form
+from tests.admin.test_refunds import confirmation_form, refund_form
 from tests.conftest import POSTGRES_URL, AuthActions
 from tests.payments_support import eventually, reload
 
@@ -26,8 +26,11 @@ def test_two_admins_refunding_at_once_make_one_refund_and_the_other_sees_it(
     other_admin = app.test_client()
     AuthActions(other_admin).login(*ADMIN)
     number = paid_order.number
-    first = {**refund_form(boss, paid_order), "amount": "10.00"}
-    second = {**refund_form(other_admin, paid_order), "amount": "10.00"}
+    first, second = (  # each admin's form, up to its confirmation page
+        confirmation_form(admin.post(f"/admin/orders/{number}/refund", data={
+            **refund_form(admin, paid_order), "amount": "10.00"}).get_data(as_text=True))
+        for admin in (boss, other_admin)
+    )
     # Stripe takes its time over the first admin's refund.
     sandbox.control.fault("/v1/refunds", "slow", count=1, seconds=1.5, method="POST")
     answers = {}

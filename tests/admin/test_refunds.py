@@ -23,21 +23,29 @@ def refund_form(client, order) -> dict:
                           order)
 
 
-def refund_form_in(html: str, order, confirmed: bool = True) -> dict:
-    """The form's fields; `confirmed` as the confirmation page sends them on (its own
-    tests below go through the page)."""
+def refund_form_in(html: str, order) -> dict:
     form = html.split(f'action="/admin/orders/{order.number}/refund"')[1].split("</form>")[0]
     fields = dict(re.findall(r'name="(\w+)" type="(?:hidden|text)" value="([^"]*)"', form))
     fields.update(re.findall(r'<input[^>]*id="(amount)"[^>]*value="([^"]*)"', form))
     fields["reason"] = "requested_by_customer"
-    if confirmed:
-        fields["confirmed"] = "yes"
     return fields
 
 
 def confirmation_form(html: str) -> dict:
     form = html.split('action="/admin/orders/')[1].split("</form>")[0]
     return dict(re.findall(r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"', form))
+
+
+def send(client, order, data: dict, follow_redirects: bool = False):
+    """The order page's refund form sent as an admin sends it: then, on the confirmation
+    page the shop answers with, Confirm refund. The last answer is returned."""
+    url = f"/admin/orders/{order.number}/refund"
+    response = client.post(url, data=data)
+    if response.status_code == 200 and "Confirm refund" in response.get_data(as_text=True):
+        response = client.post(url, data=confirmation_form(response.get_data(as_text=True)))
+    if follow_redirects and response.status_code == 302:
+        response = client.get(response.headers["Location"])
+    return response
 
 
 def timeline(order) -> list[str]:
@@ -49,7 +57,7 @@ def timeline(order) -> list[str]:
 
 def test_a_refund_is_confirmed_before_stripe_is_asked(boss, paid_order, stripe_api):
     html = boss.get(f"/admin/orders/{paid_order.number}").get_data(as_text=True)
-    form = {**refund_form_in(html, paid_order, confirmed=False), "amount": "10.00"}
+    form = {**refund_form_in(html, paid_order), "amount": "10.00"}
 
     shown = boss.post(f"/admin/orders/{paid_order.number}/refund", data=form)
 
@@ -71,7 +79,7 @@ def test_a_refund_is_confirmed_before_stripe_is_asked(boss, paid_order, stripe_a
 
 def test_a_refund_that_would_be_refused_is_refused_before_the_confirmation(boss, paid_order):
     html = boss.get(f"/admin/orders/{paid_order.number}").get_data(as_text=True)
-    form = {**refund_form_in(html, paid_order, confirmed=False), "amount": "30.00"}
+    form = {**refund_form_in(html, paid_order), "amount": "30.00"}
     response = boss.post(f"/admin/orders/{paid_order.number}/refund", data=form)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -81,8 +89,7 @@ def test_a_refund_that_would_be_refused_is_refused_before_the_confirmation(boss,
 def test_partial_then_full_refund(boss, paid_order, stripe_api):
     form = refund_form(boss, paid_order)
     assert form["amount"] == "25.00"
-    response = boss.post(f"/admin/orders/{paid_order.number}/refund",
-                         data={**form, "amount": "10.00"}, follow_redirects=True)
+    response = send(boss, paid_order, {**form, "amount": "10.00"}, follow_redirects=True)
     assert response.status_code == 200
     assert "Refund of $10.00: succeeded." in response.get_data(as_text=True)
     order = reload(paid_order)
@@ -91,7 +98,7 @@ def test_partial_then_full_refund(boss, paid_order, stripe_api):
 
     form = refund_form(boss, order)
     assert form["amount"] == "15.00"  # what is left
-    boss.post(f"/admin/orders/{order.number}/refund", data=form)
+    send(boss, order, form)
     order = reload(order)
     assert (order.status, order.amount_refunded_minor) == ("refunded", 2500)
     at_stripe = stripe_api.v1.refunds.list({"limit": 10})
@@ -103,14 +110,13 @@ def test_partial_then_full_refund(boss, paid_order, stripe_api):
 def test_more_than_is_left_is_refused_beside_the_amount_before_stripe(boss, paid_order,
                                                                       stripe_api):
     form = refund_form(boss, paid_order)
-    response = boss.post(f"/admin/orders/{paid_order.number}/refund",
-                         data={**form, "amount": "30.00"})
+    response = send(boss, paid_order, {**form, "amount": "30.00"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert '<p class="field-error" id="amount-error">Only $25.00 is left to refund.</p>' in html
     assert 'aria-describedby="amount-hint amount-error"' in html  # read out with the field
     assert 'value="30.00"' in html  # the admin's input is kept
-    assert f'value="{form["request_key"]}"' not in html  # the corrected form is a new request
+    assert f'value="{form["request_key"]}"' in html  # refused before Stripe saw the key
     assert stripe_api.v1.refunds.list({"limit": 10})["data"] == []
     order = reload(paid_order)
     assert (order.status, order.amount_refunded_minor) == ("paid", 0)
@@ -125,7 +131,7 @@ def test_stripes_refusal_shows_when_the_shop_has_not_heard_of_a_refund_yet(boss,
     form = refund_form(boss, paid_order)
     assert form["amount"] == "25.00"  # the shop still thinks all of it is left
 
-    response = boss.post(f"/admin/orders/{paid_order.number}/refund", data=form)
+    response = send(boss, paid_order, form)
 
     html = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -139,10 +145,9 @@ def test_a_refund_asked_for_in_another_tab_meanwhile_refuses_this_form(boss, pai
                                                                       stripe_api):
     this_tab = {**refund_form(boss, paid_order), "amount": "10.00"}
     other_tab = {**refund_form(boss, paid_order), "amount": "10.00"}
-    assert boss.post(f"/admin/orders/{paid_order.number}/refund",
-                     data=other_tab).status_code == 302
+    assert send(boss, paid_order, other_tab).status_code == 302
 
-    response = boss.post(f"/admin/orders/{paid_order.number}/refund", data=this_tab)
+    response = send(boss, paid_order, this_tab)
 
     text = re.sub(r"<[^>]+>", "", unescape(response.get_data(as_text=True)))
     assert response.status_code == 400
@@ -154,7 +159,7 @@ def test_a_refund_asked_for_in_another_tab_meanwhile_refuses_this_form(boss, pai
 
     # Sent again as shown, it is a second refund the admin has now seen the first of.
     again = {**refund_form_in(response.get_data(as_text=True), paid_order), "amount": "10.00"}
-    assert boss.post(f"/admin/orders/{paid_order.number}/refund", data=again).status_code == 302
+    assert send(boss, paid_order, again).status_code == 302
     assert reload(paid_order).amount_refunded_minor == 2000
 
 
@@ -162,12 +167,15 @@ def test_the_form_sent_again_from_before_its_refund_finds_that_refund(boss, paid
                                                                       stripe_api):
     # Back to the page as it was before the refund, and Refund again.
     form = {**refund_form(boss, paid_order), "amount": "10.00"}
-    boss.post(f"/admin/orders/{paid_order.number}/refund", data=form)
+    send(boss, paid_order, form, follow_redirects=True)
+    [made] = stripe_api.v1.refunds.list({"limit": 10})["data"]
 
-    again = boss.post(f"/admin/orders/{paid_order.number}/refund", data=form,
-                      follow_redirects=True)
+    again = send(boss, paid_order, form)
 
-    assert "Refund of $10.00: succeeded." in again.get_data(as_text=True)
+    assert again.status_code == 400
+    assert (f"This form already asked for a refund of $10.00 ({made.id}), so nothing new was"
+            " refunded." in unescape(again.get_data(as_text=True)))
+    assert "Confirm refund" not in again.get_data(as_text=True)
     assert len(stripe_api.v1.refunds.list({"limit": 10})["data"]) == 1
     assert reload(paid_order).amount_refunded_minor == 1000
 
@@ -180,7 +188,7 @@ def test_a_refund_form_without_what_its_page_showed_is_refused(boss, paid_order,
         del form["left_seen"]
     else:
         form["left_seen"] = left_seen
-    response = boss.post(f"/admin/orders/{paid_order.number}/refund", data=form)
+    response = send(boss, paid_order, form)
     assert response.status_code == 400
     assert "This form is out of date: reload the page." in response.get_data(as_text=True)
     assert stripe_api.v1.refunds.list({"limit": 10})["data"] == []
@@ -190,9 +198,11 @@ def test_a_double_submitted_refund_form_refunds_once(app, boss, paid_order, stri
     app.config["WTF_CSRF_ENABLED"] = True  # the admin's form carries its token
     form = refund_form(boss, paid_order)
     assert form["csrf_token"]
-    data = {**form, "amount": "7.50"}
-    first = boss.post(f"/admin/orders/{paid_order.number}/refund", data=data)
-    second = boss.post(f"/admin/orders/{paid_order.number}/refund", data=data)
+    url = f"/admin/orders/{paid_order.number}/refund"
+    shown = boss.post(url, data={**form, "amount": "7.50"})
+    confirmed = confirmation_form(shown.get_data(as_text=True))
+    first = boss.post(url, data=confirmed)  # Confirm refund, clicked twice
+    second = boss.post(url, data=confirmed)
     assert (first.status_code, second.status_code) == (302, 302)
     assert len(stripe_api.v1.refunds.list({"limit": 10})["data"]) == 1
     assert db.session.execute(db.select(db.func.count(Refund.id))).scalar_one() == 1
@@ -249,13 +259,12 @@ def test_a_refund_stripe_did_not_answer_is_made_once_when_sent_again(
     boss, paid_order, answer_lost, stripe_api
 ):
     form = {**refund_form(boss, paid_order), "amount": "10.00"}
-    first = boss.post(f"/admin/orders/{paid_order.number}/refund", data=form)
+    first = send(boss, paid_order, form)
     html = unescape(first.get_data(as_text=True))
     assert first.status_code == 400 and "so the refund may have been made" in html
     assert f'value="{form["request_key"]}"' in html  # sending it again is the same request
 
-    again = boss.post(f"/admin/orders/{paid_order.number}/refund", data=form,
-                      follow_redirects=True)
+    again = send(boss, paid_order, form, follow_redirects=True)
 
     assert "Refund of $10.00: succeeded." in again.get_data(as_text=True)
     assert len(stripe_api.v1.refunds.list({"limit": 10})["data"]) == 1
@@ -266,14 +275,14 @@ def test_a_refund_stripe_did_not_answer_whose_webhook_landed_is_found_when_sent_
     boss, paid_order, answer_lost, stripe_api, deliver
 ):
     form = {**refund_form(boss, paid_order), "amount": "10.00"}
-    assert boss.post(f"/admin/orders/{paid_order.number}/refund", data=form).status_code == 400
+    assert send(boss, paid_order, form).status_code == 400
     [made] = stripe_api.v1.refunds.list({"limit": 10})["data"]
     assert deliver("refund.created", made.id) == (200, "processed")  # the shop now knows it
 
-    again = boss.post(f"/admin/orders/{paid_order.number}/refund", data=form,
-                      follow_redirects=True)
+    again = send(boss, paid_order, form)
 
-    assert "Refund of $10.00: succeeded." in again.get_data(as_text=True)
+    assert (f"This form already asked for a refund of $10.00 ({made.id}), so nothing new was"
+            " refunded." in unescape(again.get_data(as_text=True)))
     assert [r.id for r in stripe_api.v1.refunds.list({"limit": 10})["data"]] == [made.id]
     assert reload(paid_order).amount_refunded_minor == 1000
 
@@ -282,12 +291,11 @@ def test_a_lost_answer_then_another_amount_refunds_nothing_new_and_says_what_was
     boss, paid_order, answer_lost, stripe_api
 ):
     form = {**refund_form(boss, paid_order), "amount": "10.00"}
-    assert boss.post(f"/admin/orders/{paid_order.number}/refund", data=form).status_code == 400
+    assert send(boss, paid_order, form).status_code == 400
     [made] = stripe_api.v1.refunds.list({"limit": 10})["data"]  # Stripe made it
 
     # The admin, told to send the form again, changes the amount first.
-    again = boss.post(f"/admin/orders/{paid_order.number}/refund",
-                      data={**form, "amount": "12.00"})
+    again = send(boss, paid_order, {**form, "amount": "12.00"})
 
     text = re.sub(r"<[^>]+>", "", unescape(again.get_data(as_text=True)))
     assert again.status_code == 400
@@ -302,11 +310,10 @@ def test_the_same_form_a_day_later_finds_its_refund_at_stripe(
     boss, paid_order, answer_lost, sandbox, stripe_api
 ):
     form = {**refund_form(boss, paid_order), "amount": "10.00"}
-    assert boss.post(f"/admin/orders/{paid_order.number}/refund", data=form).status_code == 400
+    assert send(boss, paid_order, form).status_code == 400
     sandbox.control.advance(25 * 3600)  # Stripe has forgotten the idempotency key
 
-    again = boss.post(f"/admin/orders/{paid_order.number}/refund", data=form,
-                      follow_redirects=True)
+    again = send(boss, paid_order, form, follow_redirects=True)
 
     assert "Refund of $10.00: succeeded." in again.get_data(as_text=True)
     assert len(stripe_api.v1.refunds.list({"limit": 10})["data"]) == 1
@@ -316,9 +323,9 @@ def test_the_same_form_a_day_later_finds_its_refund_at_stripe(
 def test_a_stale_full_refund_form_says_why_though_nothing_is_left(boss, paid_order,
                                                                   stripe_api):
     this_tab, other_tab = refund_form(boss, paid_order), refund_form(boss, paid_order)
-    boss.post(f"/admin/orders/{paid_order.number}/refund", data=other_tab)  # all of it
+    send(boss, paid_order, other_tab)  # all of it
 
-    response = boss.post(f"/admin/orders/{paid_order.number}/refund", data=this_tab)
+    response = send(boss, paid_order, this_tab)
 
     html = unescape(response.get_data(as_text=True))
     assert response.status_code == 400
@@ -330,7 +337,7 @@ def test_a_stale_full_refund_form_says_why_though_nothing_is_left(boss, paid_ord
 def test_a_refund_form_sent_without_its_key_is_refused(boss, paid_order, stripe_api):
     form = {**refund_form(boss, paid_order), "amount": "10.00"}
     del form["request_key"]
-    response = boss.post(f"/admin/orders/{paid_order.number}/refund", data=form)
+    response = send(boss, paid_order, form)
     assert response.status_code == 400
     assert "This form is out of date: reload the page." in response.get_data(as_text=True)
     assert stripe_api.v1.refunds.list({"limit": 10})["data"] == []
@@ -395,7 +402,7 @@ def test_flask_refund_with_an_empty_amount_refunds_nothing(app, runner, paid_ord
 def test_an_amount_that_could_be_misread_is_refused_not_guessed(boss, paid_order, stripe_api,
                                                                  typed):
     form = {**refund_form(boss, paid_order), "amount": typed}
-    response = boss.post(f"/admin/orders/{paid_order.number}/refund", data=form)
+    response = send(boss, paid_order, form)
     assert response.status_code == 400
     assert "Enter an amount such as 12.50." in response.get_data(as_text=True)
     assert stripe_api.v1.refunds.list({"limit": 10})["data"] == []
@@ -456,7 +463,7 @@ def test_a_refund_form_sent_again_after_the_refund_went_through_changes_nothing(
 ):
     order = paid_with(shopper, make_product, "pm_card_pendingRefund")  # refunds start pending
     data = {**refund_form(boss, order), "amount": "10.00"}
-    boss.post(f"/admin/orders/{order.number}/refund", data=data)
+    send(boss, order, data)
     assert reload(order).status == "paid"  # nothing refunded yet
     sandbox.control.advance(3600)  # Stripe completes the refund
     sync_from_stripe(boss, order)
@@ -464,7 +471,7 @@ def test_a_refund_form_sent_again_after_the_refund_went_through_changes_nothing(
         "partially_refunded", 1000)
 
     # The same form again finds the refund it made, now succeeded.
-    boss.post(f"/admin/orders/{order.number}/refund", data=data)
+    send(boss, order, data)
 
     order = reload(order)
     assert (order.status, order.amount_refunded_minor) == ("partially_refunded", 1000)
@@ -491,8 +498,7 @@ def test_the_refund_form_offers_only_what_pending_refunds_leave(
     boss, shopper, make_product, stripe_api
 ):
     order = paid_with(shopper, make_product, "pm_card_pendingRefund")  # refunds start pending
-    boss.post(f"/admin/orders/{order.number}/refund",
-              data={**refund_form(boss, order), "amount": "10.00"})
+    send(boss, order, {**refund_form(boss, order), "amount": "10.00"})
     assert reload(order).status == "paid"  # nothing refunded yet
 
     form = refund_form(boss, order)
@@ -501,7 +507,7 @@ def test_the_refund_form_offers_only_what_pending_refunds_leave(
     text = re.sub(r"<[^>]+>", "", html)
     assert "Up to $15.00 is left to refund (in USD); $10.00 is in refunds still pending" in text
 
-    boss.post(f"/admin/orders/{order.number}/refund", data=form)  # the rest, as offered
+    send(boss, order, form)  # the rest, as offered
     refunds = stripe_api.v1.refunds.list({"payment_intent": order.payments[0].intent_id})
     assert sorted(r.amount for r in refunds.data) == [1000, 1500]
 
@@ -511,7 +517,7 @@ def test_a_refund_that_fails_later_leaves_the_order_paid_on_its_day(
 ):
     order = paid_with(shopper, make_product, "pm_card_refundFail")  # refunds fail later
     paid_at = order.paid_at
-    boss.post(f"/admin/orders/{order.number}/refund", data=refund_form(boss, order))
+    send(boss, order, refund_form(boss, order))
     assert reload(order).status == "refunded"
     sandbox.control.advance(3600)  # the refund fails at Stripe
 
@@ -541,8 +547,7 @@ def test_a_refund_whose_event_lands_first_still_names_the_admin(
 def test_a_charged_back_order_cannot_be_refunded_again(boss, paid_order, sandbox, stripe_api):
     sandbox.control.create_dispute(paid_order.payments[0].intent_id, reason="fraudulent")
 
-    response = boss.post(f"/admin/orders/{paid_order.number}/refund",
-                         data=refund_form(boss, paid_order), follow_redirects=True)
+    response = send(boss, paid_order, refund_form(boss, paid_order), follow_redirects=True)
 
     assert "has been charged back; cannot issue a refund." in response.get_data(as_text=True)
     order = reload(paid_order)
@@ -554,7 +559,7 @@ def test_an_emptied_amount_comes_back_empty_not_refilled_with_everything(
     boss, paid_order, stripe_api
 ):
     form = {**refund_form(boss, paid_order), "amount": ""}
-    response = boss.post(f"/admin/orders/{paid_order.number}/refund", data=form)
+    response = send(boss, paid_order, form)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "Enter an amount." in html

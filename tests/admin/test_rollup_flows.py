@@ -10,7 +10,7 @@ from shop.extensions import db
 from shop.models import Order, utcnow
 from shop.web.templating import money
 from tests.admin.rollup_support import assert_rollup_exact, stored_rollup
-from tests.admin.test_refunds import refund_form
+from tests.admin.test_refunds import refund_form, send
 from tests.admin.test_rollup import shown_summary
 from tests.payments_support import reload, settle_webhooks
 
@@ -48,12 +48,12 @@ def test_checkout_pay_refund_cancel_and_expire_keep_the_rollup_exact(
     assert statuses_counted() == {"paid": 1}
 
     form = refund_form(boss, order)
-    boss.post(f"/admin/orders/{order.number}/refund", data={**form, "amount": "10.00"})
+    send(boss, order, {**form, "amount": "10.00"})
     assert reload(order).amount_refunded_minor == 1000
     assert_rollup_exact()
     assert statuses_counted() == {"partially_refunded": 1}
 
-    boss.post(f"/admin/orders/{order.number}/refund", data=refund_form(boss, reload(order)))
+    send(boss, order, refund_form(boss, reload(order)))
     assert reload(order).status == "refunded"
     assert_rollup_exact()
 

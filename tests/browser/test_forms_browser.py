@@ -23,5 +23,6 @@ def test_the_first_of_several_errors_takes_the_focus(page, live_shop):
     page.get_by_role("button", name="Register").click()  # nothing filled in
 
     expect(page.get_by_label("Email")).to_be_focused()
+    expect(page.locator("[autofocus]")).to_have_count(1)  # as HTML allows
     expect(page.get_by_label("Email")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Password", exact=True)).to_have_attribute("aria-invalid", "true")
