@@ -49,6 +49,7 @@ function setUpAddCard(form) {
   };
 
   if (typeof Stripe !== "function") {
+    progress.textContent = "";
     showError(NO_STRIPE_JS); // blocked or not arrived: the button stays disabled
     return;
   }
@@ -56,6 +57,7 @@ function setUpAddCard(form) {
   const elements = stripe.elements({ mode: "setup", currency });
   const paymentElement = elements.create("payment");
   paymentElement.on("ready", () => {
+    progress.textContent = "";
     button.disabled = false;
     form.dataset.ready = "true";
   });

@@ -21,6 +21,7 @@ if (typeof Stripe !== "function") {
   // stays disabled by an empty form. Nothing below can run without it.
   message.textContent = NO_STRIPE_JS;
   message.hidden = false;
+  progress.textContent = "";
   throw new Error("Stripe.js did not load");
 }
 
@@ -46,9 +47,11 @@ function updateButton() {
 
 paymentElement.on("ready", () => {
   cardFormReady = true;
+  progress.textContent = "";
   updateButton();
 });
 paymentElement.on("loaderror", (event) => {
+  progress.textContent = "";
   showError(`${event.error.message} Reload the page to try again.`);
 });
 

@@ -102,3 +102,4 @@ def test_an_add_card_form_that_cannot_load_says_so(page, live_shop, make_user):
     page.goto(f"{live_shop.url}/account/cards/new")
     expect(page.get_by_role("alert")).to_contain_text("The card form could not load.")
     expect(page.get_by_role("button", name="Save card")).to_be_disabled()
+    expect(page.locator("#add-card").get_by_role("status")).to_have_text("")  # not loading

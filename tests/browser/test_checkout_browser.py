@@ -155,6 +155,15 @@ def test_a_card_form_that_cannot_load_says_so(page, shop):
     check_out_as_guest(page, shop)
     expect(page.get_by_role("alert")).to_contain_text("The card form could not load.")
     expect(page.get_by_role("button", name="Pay $28.00")).to_be_disabled()
+    expect(page.locator("#payment-form").get_by_role("status")).to_have_text("")  # not loading
+
+
+def test_the_pay_button_says_why_it_waits_until_the_card_form_is_ready(page, shop):
+    page.route(re.compile(r".*/v3/elements-frame.*"), lambda route: None)  # never answered
+    check_out_as_guest(page, shop)
+    expect(page.get_by_role("button", name="Pay $28.00")).to_be_disabled()
+    expect(page.locator("#payment-form").get_by_role("status")).to_have_text(
+        "Loading the card form…")
 
 
 def test_the_confirmation_page_fits_a_phone_screen(page, shop):
