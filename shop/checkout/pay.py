@@ -47,6 +47,14 @@ def _signed_in_user():
     return current_user if current_user.is_authenticated else None
 
 
+def _card_holder(order):
+    """The signed-in customer whose order this is. Only they may save a card on it or
+    pay it with a saved card: anyone else who can open it (a guest's shared link) pays
+    as a guest does, so nobody can have another person's card saved to their account."""
+    user = _signed_in_user()
+    return user if user is not None and order.user_id == user.id else None
+
+
 def _json_error(message: str, status: int = 400):
     db.session.rollback()
     return jsonify(error=message), status
@@ -72,12 +80,12 @@ def pay(number: str):
     order = access.summary_or_404(number)
     if order.status != OrderStatus.PENDING:
         return redirect(url_for("checkout.status", number=number))
-    user = _signed_in_user()
-    saved = cards.usable_cards(user) if user else []
+    holder = _card_holder(order)
     return render_template(
         "checkout/pay.html",
         order=order,
-        saved_cards=saved,
+        card_holder=holder,
+        saved_cards=cards.usable_cards(holder) if holder else [],
         publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"],
         return_url=_return_url(order),
     )
@@ -100,7 +108,7 @@ def create_intent(number: str):
     order = access.order_or_404(number)
     if order.status != OrderStatus.PENDING:
         return _no_longer_payable(order)
-    user = _signed_in_user()
+    user = _card_holder(order)
     save_card = bool(json_object().get("save_card")) and user is not None
     try:
         if save_card:
@@ -123,7 +131,7 @@ def pay_with_saved_card(number: str):
     this click, so a retry of the click confirms once and a new click confirms again."""
     order = access.order_or_404(number)
     body = json_object()
-    card = _own_card(str(body.get("card_id", "")))
+    card = _own_card(str(body.get("card_id", "")), _card_holder(order))
     if order.status != OrderStatus.PENDING:
         return _no_longer_payable(order)
     attempt = valid_request_key(body.get("attempt"))
@@ -162,13 +170,12 @@ def _refused_card(card: SavedCard, error: stripe_client.InvalidRequest):
     return jsonify(error=card_events.CARD_GONE, card_gone=True), 409
 
 
-def _own_card(card_id: str) -> SavedCard:
-    """The signed-in customer's usable saved card, or 404 with words for the page.
+def _own_card(card_id: str, user) -> SavedCard:
+    """`user`'s usable saved card, or 404 with words for the page.
 
     A card removed in another tab or expired while the page was open gets the same
     answer as someone else's, which must not be told from a missing one.
     """
-    user = _signed_in_user()
     readable = card_id.isascii() and card_id.isdigit() and len(card_id) < 10
     card = db.session.get(SavedCard, int(card_id)) if readable else None
     if user is None or card is None or card.user_id != user.id or card.is_expired():

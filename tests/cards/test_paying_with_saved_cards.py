@@ -198,6 +198,32 @@ def test_paying_with_another_users_card_is_404(make_user, auth, cards_page, shop
     assert reload(order).status == "pending" and reload(order).payments == []
 
 
+def test_nobody_can_save_a_card_or_pay_with_theirs_on_someone_elses_order(
+    make_user, auth, cards_page, shopper, product, stripe_api
+):
+    # Ann's order, as a guest; the browser that can open it (a shared signed link, or
+    # the same computer) is then signed in to Mallory's account.
+    order = shopper.checkout((product, 1), email="ann@example.com")
+    make_user(email="mallory@example.com", password="mallory-pass")
+    auth.login("mallory@example.com", "mallory-pass")
+    cards_page.add("pm_card_visa")
+    [mallorys_card] = cards.all_cards(db.session.execute(
+        db.select(User).where(User.email == "mallory@example.com")).scalar_one())
+    assert reload(order).user_id is None  # not hers: another address
+
+    page = shopper.client.get(f"/orders/{order.number}/pay").get_data(as_text=True)
+    started = shopper.start(order, save_card=True)
+    paid = _pay_with(shopper, order, mallorys_card)
+
+    for text in ("payment_choice", "save_card", "Save this card"):
+        assert text not in page
+    assert started.status_code == 200
+    intent = stripe_api.v1.payment_intents.retrieve(started.get_json()["intent_id"])
+    assert (intent.customer, intent.setup_future_usage) == (None, None)  # Ann's card stays hers
+    assert paid.status_code == 404 and paid.get_json()["card_gone"] is True
+    assert intent.status == "requires_payment_method"
+
+
 def test_a_card_removed_in_another_tab_asks_for_another_card(
     customer, cards_page, shopper, product
 ):
