@@ -13,6 +13,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from shop.auth import devices
 from shop.auth.forms import LoginForm, RegisterForm
 from shop.cart.forms import EmptyForm
+from shop.checkout import access
 from shop.extensions import db, limiter
 from shop.models import User
 from shop.services import accounts
@@ -54,7 +55,7 @@ def safe_next(target: str | None) -> str:
 def _keep_guest_orders(user: User) -> None:
     """Orders placed as a guest in this browser, under this account's address, join
     the account's orders."""
-    if accounts.claim_guest_orders(user, session.get("orders", [])):
+    if accounts.claim_guest_orders(user, access.placed_here()):
         db.session.commit()
 
 

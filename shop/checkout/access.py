@@ -17,9 +17,27 @@ from shop.services.order_summaries import OrderSummary
 _SALT = "order-access"
 
 
-def remember_guest_order(number: str) -> None:
-    numbers = [n for n in session.get("orders", []) if isinstance(n, str)][-19:]
-    session["orders"] = [*numbers, number]
+# The session's guest orders: those this browser placed, and those it opened through
+# a signed link (which anyone may have sent it). Only the first kind joins the account
+# the browser then signs in to.
+PLACED, OPENED = "orders", "opened_orders"
+
+
+def _remember(kind: str, number: str) -> None:
+    numbers = [n for n in session.get(kind, []) if isinstance(n, str) and n != number][-19:]
+    session[kind] = [*numbers, number]
+
+
+def remember_placed_order(number: str) -> None:
+    _remember(PLACED, number)
+
+
+def remember_opened_order(number: str) -> None:
+    _remember(OPENED, number)
+
+
+def placed_here() -> list[str]:
+    return [n for n in session.get(PLACED, []) if isinstance(n, str)]
 
 
 def _serializer() -> URLSafeSerializer:
@@ -57,13 +75,16 @@ def opens(order: Order) -> bool:
 
 def can_view(order: Order | OrderSummary) -> bool:
     """The signed-in owner, or a browser that placed the order as a guest (or opened
-    its signed link). An order placed as a guest stays open to them after it joins
-    the account the guest then made: a bank's page may still send them back to it."""
+    its signed link), for as long as the link would still open it: a guest order
+    stays open to them after it joins an account only while a bank's page may still
+    send them back to it."""
     if order.user_id is not None and current_user.is_authenticated and (
         current_user.id == order.user_id
     ):
         return True
-    return order.number in session.get("orders", [])
+    in_session = order.number in session.get(PLACED, []) or order.number in session.get(
+        OPENED, [])
+    return in_session and opens(order)
 
 
 def order_or_404(number: str, token: str | None = None) -> Order:
@@ -73,7 +94,7 @@ def order_or_404(number: str, token: str | None = None) -> Order:
     guest sent back from a bank's page in another browser or app)."""
     order = orders.find_order(number)
     if order is not None and token and number_from_token(token) == number and opens(order):
-        remember_guest_order(number)
+        remember_opened_order(number)
     if order is None or not can_view(order):
         abort(404)
     return order

@@ -35,7 +35,7 @@ def checkout():
     db.session.commit()
     store_cart({})
     if user is None:
-        access.remember_guest_order(number)
+        access.remember_placed_order(number)
     return redirect(url_for("checkout.pay", number=number))
 
 
@@ -51,7 +51,7 @@ def signed_access(number: str, token: str):
     order = orders.find_order(number) if access.number_from_token(token) == number else None
     if order is None or not access.opens(order):
         abort(404)
-    access.remember_guest_order(number)
+    access.remember_opened_order(number)
     return redirect(url_for("checkout.status", number=number))
 
 

@@ -208,6 +208,46 @@ def test_guest_orders_join_the_account_made_in_the_same_browser(app, client, bro
                                f"{access_token_of(app, mine)}").status_code == 404
 
 
+def test_an_order_opened_by_a_link_someone_sent_never_joins_the_account(
+    app, client, browser_stripe, make_product, make_user
+):
+    # Mallory places an order under Ann's address and sends Ann its link.
+    with app.test_client() as mallory:
+        planted = Shopper(mallory, browser_stripe).checkout((make_product(), 1),
+                                                            email="ann@example.com")
+    link = f"/orders/{planted.number}/access/{access_token_of(app, planted)}"
+    make_user(email="ann@example.com", password="anns-password")
+
+    assert client.get(link).status_code == 302  # Ann follows it...
+    client.post("/auth/login", data={"email": "ann@example.com", "password": "anns-password"})
+
+    # ...and signs in: the order is not hers, whatever its address says.
+    assert reload(planted).user_id is None
+    assert planted.number not in client.get("/account/orders").get_data(as_text=True)
+
+
+def test_a_session_that_once_opened_an_order_loses_it_with_the_link(
+    app, client, browser_stripe, make_product
+):
+    order = Shopper(client, browser_stripe).checkout((make_product(), 1),
+                                                     email="ann@example.com")
+    link = f"/orders/{order.number}/access/{access_token_of(app, order)}"
+    other = app.test_client()
+    assert other.get(link).status_code == 302
+    client.post("/auth/register", data={
+        "email": "ann@example.com", "password": "anns-password", "confirm": "anns-password"})
+    assert reload(order).user.email == "ann@example.com"  # joined Ann's account
+    assert other.get(f"/orders/{order.number}").status_code == 200  # the bank may return
+
+    later = reload(order)
+    later.reserved_until -= access.RETURN_GRACE + timedelta(minutes=31)
+    db.session.commit()
+
+    assert other.get(f"/orders/{order.number}").status_code == 404
+    assert other.get(f"/orders/{order.number}/pay").status_code == 404
+    assert client.get(f"/orders/{order.number}").status_code == 200  # Ann, signed in
+
+
 def access_token_of(app, order) -> str:
     with app.test_request_context():
         return access.access_token(order)
