@@ -217,8 +217,10 @@ def payment_return(number: str):
             order = confirmations.confirm_from_stripe(order, intent_id, source="return page")
             failed = order.status == OrderStatus.PENDING and confirmations.failure_of(intent_id)
             db.session.commit()
-        except stripe_client.PaymentsError:
-            db.session.rollback()  # the status page says "not paid yet"; webhooks will follow
+        except (stripe_client.PaymentsError, confirmations.PaymentMismatch):
+            # The status page says "not paid yet": webhooks will follow, and a payment
+            # that is not this order's (changed at Stripe) never counts.
+            db.session.rollback()
         else:
             if failed:
                 # Declined, or the bank's check failed: say why, beside the form, as

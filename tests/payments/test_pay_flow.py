@@ -122,6 +122,21 @@ def test_return_page_does_not_trust_the_query_string(shopper, make_product):
     assert reload(order).status == "pending"
 
 
+def test_a_return_with_a_payment_changed_at_stripe_counts_nothing(shopper, make_product,
+                                                                   stripe_api):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    intent = shopper.start(order).get_json()
+    stripe_api.v1.payment_intents.update(intent["intent_id"], {"amount": 100})  # not $25.00
+    shopper.confirm_at_stripe(intent, "pm_card_visa")  # $1.00 taken
+
+    back = shopper.client.get(f"/orders/{order.number}/return?payment_intent="
+                              f"{intent['intent_id']}")
+
+    assert back.status_code == 302 and back.headers["Location"].endswith(
+        f"/orders/{order.number}")
+    assert reload(order).status == "pending"
+
+
 def test_async_payment_processing_then_paid_by_webhook_alone(
     shopper, make_product, sandbox, webhooks_on
 ):
