@@ -92,6 +92,21 @@ def test_wrong_password_is_refused(client, auth, make_user):
     assert b"Log out" not in client.get("/").data
 
 
+def test_an_unknown_address_takes_a_password_check_like_a_known_one(auth, make_user,
+                                                                      monkeypatch):
+    # Answering an unknown address at once would tell, by the time taken, who has an
+    # account: both answers must check a password hash.
+    checked = []
+    real_check = accounts.check_password_hash
+    monkeypatch.setattr(accounts, "check_password_hash",
+                        lambda stored, password: checked.append(stored) or real_check(
+                            stored, password))
+    page = auth.login("nobody@example.com", "some-password")
+    assert page.status_code == 200 and b"Wrong email or password." in page.data
+    [stored] = checked
+    assert stored.startswith(("scrypt:", "pbkdf2:"))  # a real hash, as costly as any
+
+
 def test_logout_needs_post(client, auth, make_user):
     make_user(email="ann@example.com", password="right-password")
     auth.login("ann@example.com", "right-password")
