@@ -80,6 +80,7 @@ def load_config() -> dict:
         "PRODUCTS_PER_PAGE": _env_int("PRODUCTS_PER_PAGE", 12),
         "CATALOG_CACHE_SECONDS": _env_int("CATALOG_CACHE_SECONDS", 5),
         "RESERVATION_MINUTES": _env_int("RESERVATION_MINUTES", 30),
+        "MAX_PER_PRODUCT": _env_int("MAX_PER_PRODUCT", 20),
         "STRIPE_SECRET_KEY": secret_key,
         "STRIPE_PUBLISHABLE_KEY": _env("STRIPE_PUBLISHABLE_KEY", "pk_test_sandbox"),
         "STRIPE_WEBHOOK_SECRET": _env("STRIPE_WEBHOOK_SECRET", "whsec_sandbox" if laptop else None),
@@ -149,6 +150,9 @@ def check_config(config: dict) -> None:
         raise ConfigError(
             f"SHOP_CURRENCY {config['SHOP_CURRENCY']!r} is not a currency in use today."
         )
+    if config["MAX_PER_PRODUCT"] < 1:
+        raise ConfigError("MAX_PER_PRODUCT must be 1 or more: it is how many of a product"
+                          " one order may take.")
     if config["STRIPE_SECRET_KEY"].startswith("sk_live_") and config["STRIPE_SANDBOX"]:
         raise ConfigError("A live Stripe key must not be pointed at the Stripe sandbox.")
     if config["SHOP_ENV"] != "production":

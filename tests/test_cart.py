@@ -50,6 +50,33 @@ def test_bad_quantities_are_refused_with_a_message(client, make_product, quantit
     assert cart_of(client) == {}
 
 
+def test_one_order_cannot_hold_a_products_whole_stock(app, client, make_product):
+    app.config["MAX_PER_PRODUCT"] = 3
+    mug = make_product(name="Mug", stock=40)
+    page = add(client, mug.id, 4).get_data(as_text=True)
+    assert "You can buy at most 3 Mug in one order." in page
+    assert 'max="3"' in client.get(f"/products/{mug.slug}").get_data(as_text=True)
+    add(client, mug.id, 3)
+    page = add(client, mug.id, 1).get_data(as_text=True)
+    assert "Your cart already has 3 Mug; that is the most one order may take." in page
+    page = client.post(f"/cart/{mug.id}/update", data={"quantity": 5},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "You can buy at most 3 Mug in one order." in page
+    assert cart_of(client) == {str(mug.id): 3}
+
+
+def test_a_cart_from_before_a_lower_limit_cannot_check_out(app, client, make_product):
+    mug = make_product(name="Mug", stock=40)
+    add(client, mug.id, 5)
+    app.config["MAX_PER_PRODUCT"] = 3
+    page = client.get("/cart/").get_data(as_text=True)
+    assert "At most 3 in one order; lower the quantity." in page
+    checkout = client.post("/checkout", data={"email": "ann@example.com"},
+                           follow_redirects=True)
+    assert "can't be bought as they are" in checkout.get_data(as_text=True)
+    assert mug.stock == 40
+
+
 def test_quantity_cannot_exceed_stock(client, make_product):
     mug = make_product(name="Mug", stock=3)
     page = add(client, mug.id, 4).get_data(as_text=True)

@@ -76,3 +76,10 @@ def test_currencies_in_use_lately_are_accepted(monkeypatch, currency):
     monkeypatch.setenv("SHOP_CURRENCY", currency)  # ANG and STD were replaced only lately
     assert load_config()["SHOP_CURRENCY"] == currency
     check_config({**load_config(), "SECRET_KEY": "x", "STRIPE_WEBHOOK_SECRET": "whsec_x"})
+
+
+@pytest.mark.parametrize("limit", ["0", "-5"])
+def test_an_order_limit_below_one_stops_start_up(monkeypatch, limit):
+    monkeypatch.setenv("MAX_PER_PRODUCT", limit)  # nothing could ever be bought
+    with pytest.raises(ConfigError, match="MAX_PER_PRODUCT must be 1 or more"):
+        create_app()

@@ -63,9 +63,17 @@ def _buyable(product_id: object) -> Product:
     return product
 
 
+def _per_order() -> int:
+    """The most of one product an order may take: each order holds its stock while it
+    waits to be paid, so one order must not take a product off sale for everyone."""
+    return current_app.config["MAX_PER_PRODUCT"]
+
+
 def _check_quantity(product: Product, quantity: int) -> None:
     if product.stock < 1:
         raise CartError(f"{product.name} is out of stock.")
+    if quantity > _per_order() and product.stock > _per_order():
+        raise CartError(f"You can buy at most {_per_order()} {product.name} in one order.")
     if not 1 <= quantity <= product.stock:
         raise CartError(f"Choose a quantity from 1 to {product.stock} for {product.name}.")
 
@@ -81,12 +89,15 @@ def add(cart: dict[str, int], product_id: int | None, quantity: int) -> Product:
     product = _buyable(product_id)
     in_cart = cart.get(str(product.id), 0)
     new_quantity = in_cart + quantity
-    if in_cart and product.stock >= 1 and new_quantity > product.stock:
+    most = min(product.stock, _per_order())
+    if in_cart and product.stock >= 1 and new_quantity > most:
         # "from 1 to 10" would puzzle someone adding 9 with 2 already in the cart.
-        room = product.stock - in_cart
+        room = most - in_cart
         raise CartError(
             f"Your cart already has {in_cart} {product.name}; "
-            + (f"you can add up to {room} more." if room > 0 else "that is all we have.")
+            + (f"you can add up to {room} more." if room > 0
+               else "that is all we have." if most == product.stock
+               else "that is the most one order may take.")
         )
     _check_quantity(product, new_quantity)
     cart[str(product.id)] = new_quantity
@@ -127,5 +138,7 @@ def view(cart: dict[str, int]) -> CartView:
             problem = "Out of stock."
         elif quantity > product.stock:
             problem = f"Only {product.stock} left; lower the quantity."
+        elif quantity > _per_order():
+            problem = f"At most {_per_order()} in one order; lower the quantity."
         result.lines.append(CartLine(product, quantity, problem))
     return result
