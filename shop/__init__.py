@@ -63,8 +63,14 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
+    def load_user(session_id: str):
+        """The session's user, unless they have signed out since it signed in."""
+        user_id, _, epoch = session_id.partition(".")
+        if not all(part.isascii() and part.isdigit() and len(part) < 10
+                   for part in (user_id, epoch or "0")):
+            return None
+        user = db.session.get(models.User, int(user_id))
+        return user if user is not None and user.session_epoch == int(epoch or 0) else None
 
 
 def register_order_rollup(app: Flask) -> None:

@@ -85,6 +85,29 @@ def test_signing_out_leaves_nothing_of_the_visit_behind(client, auth, make_user,
     assert b"Your cart is empty" in client.get("/cart/").data
 
 
+def test_signing_out_ends_copies_of_the_session_too(app, client, auth, make_user):
+    make_user(email="ann@example.com", password="right-password")
+    auth.login("ann@example.com", "right-password")
+    name = app.config["SESSION_COOKIE_NAME"]
+    copy = app.test_client()  # someone who copied the cookie while Ann was signed in
+    copy.set_cookie(name, client.get_cookie(name).value)
+    assert copy.get("/account/cards").status_code == 200
+
+    auth.logout()
+
+    assert copy.get("/account/cards").status_code == 302  # to the sign-in page
+    assert b"Log out" not in copy.get("/").data
+    auth.login("ann@example.com", "right-password")  # signing in again works as before
+    assert client.get("/account/cards").status_code == 200
+
+
+def test_a_session_signed_in_before_epochs_were_kept_still_works(app, client, make_user):
+    ann = make_user(email="ann@example.com", password="right-password")
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = str(ann.id), True  # the id alone
+    assert client.get("/account/cards").status_code == 200
+
+
 def test_wrong_password_is_refused(client, auth, make_user):
     make_user(email="ann@example.com", password="right-password")
     page = auth.login("ann@example.com", "wrong-password")

@@ -22,7 +22,15 @@ class User(UserMixin, db.Model):
     # customer's idempotency key counts them: Stripe answers a key it saw in the last
     # 24 hours with its first response, which would be the deleted customer.
     deleted_stripe_customers: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Raised when the user signs out. Sessions live in signed cookies; the epoch in
+    # each one must match, so signing out ends every session signed in before it,
+    # copies of its cookie included.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def get_id(self) -> str:
+        """What a session keeps of its user: the id and the session epoch."""
+        return f"{self.id}.{self.session_epoch}"
 
     @staticmethod
     def normalize_email(email: str) -> str:
