@@ -71,6 +71,16 @@ def test_create_admin_prompts_and_promotes_an_existing_user(runner, make_user):
     assert user.is_admin and user.check_password("new-password")
 
 
+def test_a_password_set_from_the_command_line_signs_the_old_one_out(runner, make_user, auth,
+                                                                     client):
+    make_user(email="ann@example.com", password="old-password")
+    auth.login("ann@example.com", "old-password")  # or whoever had her old password
+    result = runner.invoke(args=["create-admin", "ann@example.com", "--password-stdin"],
+                           input="new-password\n")
+    assert result.exit_code == 0, result.output
+    assert client.get("/account/cards").status_code == 302  # to the sign-in page
+
+
 def test_create_admin_refuses_a_short_password(runner):
     result = runner.invoke(args=["create-admin", "a@example.com", "--password-stdin"], input="x\n")
     assert result.exit_code != 0 and "8 characters" in result.output

@@ -98,7 +98,7 @@ def register():
 @login_required
 def logout():
     if EmptyForm().validate_on_submit() and current_user.is_authenticated:
-        current_user.session_epoch += 1  # every session signed in until now ends here
+        accounts.end_sessions(current_user._get_current_object())
         db.session.commit()
         logout_user()
         # Nothing of the visit stays behind for the next person at this browser: not

@@ -20,7 +20,10 @@ _SALT = "order-access"
 # The session's guest orders: those this browser placed, and those it opened through
 # a signed link (which anyone may have sent it). Only the first kind joins the account
 # the browser then signs in to.
-PLACED, OPENED = "orders", "opened_orders"
+PLACED, OPENED = "placed_orders", "opened_orders"
+# Sessions from before the two were kept apart list both kinds under one name: those
+# orders still open, but never join an account.
+EITHER = "orders"
 
 
 def _remember(kind: str, number: str) -> None:
@@ -82,8 +85,7 @@ def can_view(order: Order | OrderSummary) -> bool:
         current_user.id == order.user_id
     ):
         return True
-    in_session = order.number in session.get(PLACED, []) or order.number in session.get(
-        OPENED, [])
+    in_session = any(order.number in session.get(kind, []) for kind in (PLACED, OPENED, EITHER))
     return in_session and opens(order)
 
 

@@ -34,8 +34,9 @@ def checkout():
     number = order.number  # read before the commit expires it
     db.session.commit()
     store_cart({})
-    if user is None:
-        access.remember_placed_order(number)
+    # Signed in too: if the account is signed out elsewhere meanwhile, this browser
+    # still gets back to the order it is paying, for as long as a link would.
+    access.remember_placed_order(number)
     return redirect(url_for("checkout.pay", number=number))
 
 

@@ -81,8 +81,16 @@ def ensure_intent(order: Order, *, customer_id: str | None = None, save_card: bo
     return intent
 
 
+# While the bank checks a card (3-D Secure) the intent belongs to that attempt: saving
+# must not change under it. Whoever could open the order could otherwise have the
+# card being checked saved to their own customer.
+_SAVING_FIXED = ("requires_action", "processing")
+
+
 def _apply_saving(intent: dict, customer_id: str | None) -> dict:
     """Make the intent save the card to `customer_id`, or not save it (None)."""
+    if intent.get("status") in _SAVING_FIXED:
+        return intent
     wanted = "off_session" if customer_id else None
     changes: dict = {}
     if customer_id and intent.get("customer") != customer_id:

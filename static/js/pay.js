@@ -36,22 +36,26 @@ paymentElement.mount("#payment-element");
 
 let busy = false;
 let cardFormReady = false;
+let cardFormFailed = false;
 
 // Pay waits for the card form only when it is used: a saved card needs none of it.
 // While a payment is under way the button ignores presses but stays enabled: a
 // disabled button would drop the keyboard's focus to the page.
 function updateButton() {
-  button.disabled = !busy && choice() === "new" && !cardFormReady;
+  const waiting = choice() === "new" && !cardFormReady;
+  button.disabled = !busy && waiting;
   button.setAttribute("aria-disabled", String(busy));
+  progress.textContent = busy ? "Processing your payment…"
+    : waiting && !cardFormFailed ? "Loading the card form…" : "";
 }
 
 paymentElement.on("ready", () => {
   cardFormReady = true;
-  progress.textContent = "";
   updateButton();
 });
 paymentElement.on("loaderror", (event) => {
-  progress.textContent = "";
+  cardFormFailed = true;
+  updateButton();
   showError(`${event.error.message} Reload the page to try again.`);
 });
 
@@ -63,7 +67,6 @@ function showError(text) {
 function setBusy(value) {
   busy = value;
   updateButton();
-  progress.textContent = value ? "Processing your payment…" : "";
 }
 
 async function postJSON(url, body) {

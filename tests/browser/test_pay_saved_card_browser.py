@@ -58,6 +58,11 @@ def test_save_while_paying_then_pay_with_the_saved_card(page, shop, sandbox):
     buy_teapot(page, shop)
     saved = page.get_by_role("radio", name=re.compile(r"Visa •••• 4242.*\(Default\)"))
     expect(saved).to_be_checked()
+    status = page.locator("#payment-form").get_by_role("status")
+    expect(status).to_have_text("")  # not waiting for a card form it does not need
+    page.get_by_role("radio", name="Use a new card").check()
+    expect(status).to_have_text("Loading the card form…")
+    saved.check()
     page.get_by_role("button", name="Pay $28.00").click()  # one click, no card typed
     expect(page.get_by_role("heading", name=re.compile("Thank you"))).to_be_visible()
     expect(page.get_by_test_id("order-status")).to_have_text("Paid")

@@ -248,6 +248,59 @@ def test_a_session_that_once_opened_an_order_loses_it_with_the_link(
     assert client.get(f"/orders/{order.number}").status_code == 200  # Ann, signed in
 
 
+def test_nobody_can_change_saving_while_the_bank_checks_a_card(
+    app, client, browser_stripe, make_product, stripe_api
+):
+    # Mallory's order, paid for by Ann through its link ("pay this for me").
+    mallory = Shopper(client, browser_stripe)
+    order = mallory.checkout((make_product(), 1), email="mallory@example.com")
+    link = f"/orders/{order.number}/access/{access_token_of(app, order)}"
+    client.post("/auth/register", data={
+        "email": "mallory@example.com", "password": "mallory-pass", "confirm": "mallory-pass"})
+    assert reload(order).user.email == "mallory@example.com"
+    ann = Shopper(app.test_client(), browser_stripe)
+    assert ann.client.get(link).status_code == 302
+    started = ann.start(order).get_json()
+    checked, _ = ann.confirm_at_stripe(started, "pm_card_authenticationRequired")
+    assert checked["status"] == "requires_action"  # Ann is on her bank's page
+
+    assert mallory.start(order, save_card=True).status_code == 200
+
+    intent = stripe_api.v1.payment_intents.retrieve(started["intent_id"])
+    assert (intent.customer, intent.setup_future_usage) == (None, None)  # Ann's card is hers
+
+
+def test_a_browser_signed_out_elsewhere_still_gets_back_to_the_order_it_is_paying(
+    app, client, browser_stripe, make_product, make_user, auth
+):
+    make_user(email="ann@example.com", password="anns-password")
+    auth.login("ann@example.com", "anns-password")
+    order = Shopper(client, browser_stripe).checkout((make_product(), 1),
+                                                     email="ann@example.com")
+    with app.test_client() as laptop:
+        laptop.post("/auth/login", data={"email": "ann@example.com",
+                                         "password": "anns-password"})
+        laptop.post("/auth/logout")  # ends every session of Ann's, this one's too
+
+    assert b"Log out" not in client.get("/").data  # signed out here as well...
+    assert client.get(f"/orders/{order.number}").status_code == 200  # ...but not lost
+
+
+def test_orders_a_session_held_before_placed_and_opened_were_kept_apart_never_join(
+    client, browser_stripe, make_product, make_user
+):
+    planted = Shopper(client, browser_stripe).checkout((make_product(), 1),
+                                                       email="ann@example.com")
+    with client.session_transaction() as session:  # as sessions kept it until now
+        session.pop(access.PLACED, None)
+        session[access.EITHER] = [planted.number]
+    make_user(email="ann@example.com", password="anns-password")
+    client.post("/auth/login", data={"email": "ann@example.com", "password": "anns-password"})
+
+    assert reload(planted).user_id is None
+    assert client.get(f"/orders/{planted.number}").status_code == 200  # still opens
+
+
 def access_token_of(app, order) -> str:
     with app.test_request_context():
         return access.access_token(order)
