@@ -70,3 +70,23 @@ def test_the_expired_page_links_back_only_to_this_site(client, make_product, ref
     html = response.get_data(as_text=True)
     assert "Reload the page and try again" in html
     assert "evil.example" not in html and "Back to the page" not in html
+
+
+def test_signing_in_gives_the_visitor_a_new_token(app, client, make_user, make_product):
+    # A token known before signing in (planted with the cookie, or read off a page by
+    # someone else) must not work for the account.
+    app.config["WTF_CSRF_ENABLED"] = True
+    make_user(email="ann@example.com", password="anns-password")
+    mug = make_product()
+    before = csrf_token_from(client.get("/auth/login").get_data(as_text=True))
+    client.post("/auth/login", data={"email": "ann@example.com", "password": "anns-password",
+                                     "csrf_token": before})
+    assert b"Log out" in client.get("/").data
+
+    old = client.post("/cart/add", data={"product_id": mug.id, "quantity": 1,
+                                          "csrf_token": before})
+    new = csrf_token_from(client.get("/").get_data(as_text=True))
+    fresh = client.post("/cart/add", data={"product_id": mug.id, "quantity": 1,
+                                            "csrf_token": new})
+
+    assert old.status_code == 400 and fresh.status_code == 302

@@ -2,6 +2,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -59,6 +60,16 @@ def _keep_guest_orders(user: User) -> None:
         db.session.commit()
 
 
+def _sign_in(user: User) -> None:
+    """Sign the user in with a new CSRF token: one known before signing in (planted
+    with the cookie, or read off a page) must not work for the account."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field, None)
+    g.pop(field, None)
+    login_user(user)
+    _keep_guest_orders(user)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 @limiter.limit(_account_login_limit, methods=["POST"], key_func=_account_named,
@@ -68,8 +79,7 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user)
-            _keep_guest_orders(user)
+            _sign_in(user)
             flash("You are signed in.", "success")
             return devices.remember(redirect(safe_next(request.args.get("next"))), user)
         flash("Wrong email or password.", "error")
@@ -87,8 +97,7 @@ def register():
             form.email.errors.append(str(error))
         else:
             db.session.commit()
-            login_user(user)
-            _keep_guest_orders(user)
+            _sign_in(user)
             flash("Welcome! Your account is ready.", "success")
             return devices.remember(redirect(safe_next(request.args.get("next"))), user)
     return render_template("auth/register.html", form=form)
