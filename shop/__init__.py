@@ -66,11 +66,12 @@ def register_extensions(app: Flask) -> None:
     def load_user(session_id: str):
         """The session's user, unless they have signed out since it signed in."""
         user_id, _, epoch = session_id.partition(".")
+        epoch = epoch or "0"  # a session from before epochs carries the id alone
         if not all(part.isascii() and part.isdigit() and len(part) < 10
-                   for part in (user_id, epoch or "0")):
+                   for part in (user_id, epoch)):
             return None
         user = db.session.get(models.User, int(user_id))
-        return user if user is not None and user.session_epoch == int(epoch or 0) else None
+        return user if user is not None and user.session_epoch == int(epoch) else None
 
 
 def register_order_rollup(app: Flask) -> None:

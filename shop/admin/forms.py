@@ -9,9 +9,7 @@ from shop.models import OrderStatus
 from shop.models.webhook import EVENT_STATUSES
 from shop.money import MoneyError, parse_amount
 from shop.services.order_history import PAYMENT_STATUSES, HistoryFilter
-from shop.services.refunds import RefundAmountError
-
-REFUND_REASONS = ("requested_by_customer", "duplicate", "fraudulent")
+from shop.services.refunds import REASONS, RefundAmountError
 
 
 def _label(value: str) -> str:
@@ -77,7 +75,7 @@ class RefundForm(FlaskForm):
     amount = StringField("Amount", validators=[DataRequired("Enter an amount."), Length(max=30)])
     reason = SelectField(
         "Reason",
-        choices=[("", "No reason given")] + [(r, _label(r)) for r in REFUND_REASONS],
+        choices=[("", "No reason given")] + [(r, _label(r)) for r in REASONS],
         default="requested_by_customer",
     )
     request_key = HiddenField(
