@@ -86,6 +86,7 @@ def reconcile_command(since: str) -> None:
     intents, refunds and disputes from Stripe."""
     start = utcnow() - parse_since(since)
     changes: list[str] = []
+    skipped: list[str] = []
     units = reconcile.reconcile(start)
     if sys.stdout.isatty():
         units = click.progressbar(units, label="Reconciling", show_pos=True)
@@ -94,7 +95,9 @@ def reconcile_command(since: str) -> None:
         try:
             for change in progress:
                 db.session.commit()  # each unit's changes, and its order's lock released
-                if change:
+                if isinstance(change, reconcile.Skipped):
+                    skipped.append(change)
+                elif change:
                     changes.append(change)
         except stripe_client.PaymentsError as error:
             db.session.rollback()
@@ -102,6 +105,8 @@ def reconcile_command(since: str) -> None:
     for change in changes:
         click.echo(change)
     click.echo(f"{len(changes)} change(s).")
+    for line in skipped:
+        click.echo(f"Skipped {line}", err=True)
     if stopped:
         # What was synced before Stripe stopped answering is kept; the next run goes on.
         click.echo(f"Stopped early, a call to Stripe failed: {stopped}", err=True)

@@ -2,7 +2,9 @@
 
 Stripe has the last word: the intent is cancelled there first. If Stripe says
 it already succeeded or is processing, the order is synced instead, so an order
-paid at the last second ends paid, not cancelled.
+paid at the last second ends paid, not cancelled. An intent Stripe no longer has
+(test data deleted, other keys) can take no money: the order is cancelled anyway
+and the admin told, rather than holding its stock for ever.
 """
 
 from datetime import datetime
@@ -32,31 +34,48 @@ def cancel_order(
     order = orders.lock_order(order.id)
     if order.status not in (S.PENDING, S.PROCESSING):
         raise OrderError(f"Only pending orders can be cancelled; this one is {order.status}.")
-    intent_ids = (
-        db.session.execute(
-            db.select(Payment.intent_id).where(
-                Payment.order_id == order.id, Payment.status.not_in(("succeeded", "canceled"))
-            )
+    open_payments = db.session.execute(
+        db.select(Payment.intent_id, Payment.status).where(
+            Payment.order_id == order.id, Payment.status.not_in(("succeeded", "canceled"))
         )
-        .scalars()
-        .all()
-    )
-    for intent_id in intent_ids:
+    ).tuples().all()
+    for intent_id, known_status in open_payments:
+        intent = _stop(order, intent_id, known_status, reason=reason)
+        if intent is None:
+            payments.forget_missing(order, intent_id, source=actor)
+        else:
+            # A cancelled intent's answer is enough to sync; no second call to Stripe.
+            payments.sync_payment(intent, source=actor)
+    if order.status in (S.PENDING, S.PROCESSING) and not _payment_in_flight(order):
+        orders.transition(order, S.CANCELED, actor=actor, message=f"Order cancelled by {actor}.")
+    log_event("order.cancel", order=order.number, outcome=order.status, actor=actor)
+    return order
+
+
+def _stop(order: Order, intent_id: str, known_status: str, *, reason: str) -> dict | None:
+    """Cancel the intent at Stripe unless a payment is under way there; Stripe's intent
+    after that, or None if Stripe has no such intent.
+
+    Stripe also cancels a processing intent. The shop does so only when it already
+    shows the payment as processing (an admin's deliberate cancel): one it has not
+    heard of yet (a lost webhook, a closed tab) is synced instead, never stopped by
+    expiry or by an admin who saw the order as still waiting for payment."""
+    try:
+        if known_status != "processing":
+            intent = stripe_client.retrieve_payment_intent(intent_id)
+            if intent["status"] not in payments.OPEN_INTENT:
+                return intent
         try:
-            intent = stripe_client.cancel_payment_intent(
+            return stripe_client.cancel_payment_intent(
                 intent_id,
                 key=stripe_client.idempotency_key("order", order.id, "cancel", intent_id),
                 reason=reason,
             )
         except stripe_client.InvalidRequest:
-            # Already succeeded, processing or cancelled at Stripe: take Stripe's word.
-            intent = stripe_client.retrieve_payment_intent(intent_id)
-        # A cancelled intent's answer is enough to sync; no second call to Stripe.
-        payments.sync_payment(intent, source=actor)
-    if order.status in (S.PENDING, S.PROCESSING) and not _payment_in_flight(order):
-        orders.transition(order, S.CANCELED, actor=actor, message=f"Order cancelled by {actor}.")
-    log_event("order.cancel", order=order.number, outcome=order.status, actor=actor)
-    return order
+            # Moved on at Stripe since it was read: take Stripe's word.
+            return stripe_client.retrieve_payment_intent(intent_id)
+    except stripe_client.NotFound:
+        return None
 
 
 def _payment_in_flight(order: Order) -> bool:

@@ -203,6 +203,27 @@ def sync_payment(
     return order
 
 
+def forget_missing(order: Order, intent_id: str, *, source: str) -> None:
+    """Stripe has no such intent: its test data was deleted, or the shop now runs on
+    another account's keys. No money can move on it, so the shop holds it as
+    cancelled; should it turn up paid after all, that lands as a payment on a
+    cancelled order, for the admin to refund. Call with the order locked."""
+    payment = db.session.execute(
+        db.select(Payment).where(Payment.intent_id == intent_id)
+    ).scalar_one()
+    if payment.status in FINAL_INTENT:
+        return
+    payment.status = "canceled"
+    orders.record(
+        order,
+        "attention",
+        f"Stripe has no payment {intent_id} (test data deleted, or other keys); "
+        "the shop holds it as cancelled.",
+        key=f"missing:{intent_id}",
+    )
+    log_event("payment.missing", order=order.number, intent=intent_id, source=source)
+
+
 def _succeeded(order: Order, payment: Payment, intent: dict, source: str, event: str | None):
     if order.status == S.CANCELED:
         orders.record(

@@ -60,6 +60,10 @@ def _describe(order: Order, before: tuple) -> str | None:
     return f"{order.number}: " + ", ".join(str(c) for c in changes)
 
 
+class Skipped(str):
+    """A line about something reconcile could not re-read, as opposed to a change."""
+
+
 def reconcile_order(order: Order) -> list[str]:
     """Re-sync one order's intents, refunds and disputes from Stripe."""
     before = _state(order)
@@ -70,15 +74,23 @@ def reconcile_order(order: Order) -> list[str]:
         .scalars()
         .all()
     )
+    missing = []
     for intent_id in intent_ids:
-        payments.sync_payment(stripe_client.retrieve_payment_intent(intent_id), source="reconcile")
+        try:
+            intent = stripe_client.retrieve_payment_intent(intent_id)
+        except stripe_client.NotFound:
+            # Left as it is (expiry gives a pending order's stock back); one order whose
+            # intent Stripe forgot must not stop the run for every order after it.
+            missing.append(f"{order.number}: Stripe has no payment {intent_id}; left as it is.")
+            continue
+        payments.sync_payment(intent, source="reconcile")
         for refund in stripe_client.list_refunds(payment_intent=intent_id):
             refunds.sync_refund(refund)
         for dispute in stripe_client.list_disputes(payment_intent=intent_id):
             refunds.sync_dispute(dispute)
     db.session.refresh(order)
     change = _describe(order, before)
-    return [change] if change else []
+    return [Skipped(text) for text in missing] + ([change] if change else [])
 
 
 def _tracked(order: Order | None, sync) -> str | None:
@@ -102,7 +114,7 @@ def reconcile(since: datetime) -> Iterator[str | None]:
         db.session.execute(db.select(Order).where(UNSETTLED).order_by(Order.id)).scalars().all()
     )
     for order in open_orders:
-        yield next(iter(reconcile_order(order)), None)
+        yield from reconcile_order(order) or [None]
     # Intents the shop may never have heard back about (lost webhooks, crashes).
     for intent in stripe_client.list_payment_intents(created=created):
         yield _tracked(

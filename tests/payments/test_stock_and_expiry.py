@@ -235,3 +235,56 @@ def test_reprocessing_the_whole_inbox_must_be_asked_for(shopper, make_product, s
     assert "reprocessed" not in bare.output
     every = runner.invoke(args=["stripe", "events", "reprocess", "--all"])
     assert every.exit_code == 0 and "event(s) reprocessed, 0 failed again." in every.output
+
+
+def test_expiry_leaves_a_payment_still_processing_at_stripe(
+    shopper, make_product, runner, stripe_api
+):
+    mug = make_product(stock=4)
+    order = shopper.checkout((mug, 1))
+    intent = shopper.start(order).get_json()
+    shopper.confirm_at_stripe(intent, "pm_card_sandbox_processing")  # nobody told the shop
+    expire_now(order)
+
+    result = runner.invoke(args=["orders", "expire"])
+
+    assert result.exit_code == 0, result.output
+    assert stripe_api.v1.payment_intents.retrieve(intent["intent_id"])["status"] == "processing"
+    assert reload(order).status == "processing" and stock_of(mug) == 3
+
+
+def test_expiry_gives_the_stock_back_when_stripe_no_longer_has_the_intent(
+    shopper, make_product, runner, sandbox
+):
+    mug = make_product(stock=4)
+    order = shopper.checkout((mug, 3))
+    intent = shopper.start(order).get_json()
+    sandbox.control.reset()  # the Dashboard's "Delete all test data"
+    expire_now(order)
+
+    result = runner.invoke(args=["orders", "expire"])
+
+    assert result.exit_code == 0, result.output
+    assert reload(order).status == "canceled" and stock_of(mug) == 4
+    notes = [e.message for e in reload(order).events if e.kind == "attention"]
+    assert notes == [f"Stripe has no payment {intent['intent_id']} (test data deleted, or "
+                     "other keys); the shop holds it as cancelled."]
+
+
+def test_reconcile_skips_an_intent_stripe_no_longer_has_and_goes_on(
+    shopper, make_product, runner, sandbox
+):
+    forgotten = shopper.checkout((make_product(price_minor=2000), 1))
+    forgotten_intent = shopper.start(forgotten).get_json()
+    sandbox.control.reset()
+    paid = shopper.checkout((make_product(price_minor=3000), 1))
+    shopper.confirm_at_stripe(shopper.start(paid).get_json(), "pm_card_visa")  # no report
+
+    result = runner.invoke(args=["stripe", "reconcile"])
+
+    assert result.exit_code == 0, result.output
+    assert f"{paid.number}: pending → paid" in result.output
+    assert "1 change(s)." in result.output
+    assert (f"Skipped {forgotten.number}: Stripe has no payment {forgotten_intent['intent_id']};"
+            " left as it is.") in result.output
+    assert (reload(forgotten).status, reload(paid).status) == ("pending", "paid")
