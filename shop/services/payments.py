@@ -96,20 +96,23 @@ def _charge_id(intent: dict) -> str | None:
     return _id_of(intent.get("latest_charge"))
 
 
-def _older_than_its_failure(payment: Payment, intent: dict) -> bool:
-    """A "processing" snapshot of the very attempt the shop has already seen fail.
+def _older_than_what_is_known(payment: Payment, intent: dict) -> bool:
+    """A snapshot from before the attempt the shop already holds (a page or a reader
+    whose answer from Stripe was slower than a webhook), not news.
 
-    Each attempt is a charge of its own: a payment that failed while processing
-    keeps that charge as its latest, and a new attempt brings a new one. So the same
-    charge, still processing, is a snapshot from before the failure (a page whose
-    answer from Stripe was slower than the failure's webhook), not news.
+    Each attempt is a charge of its own, which stays the intent's latest while it is
+    processing and after it fails; a new attempt brings a new one. So a processing
+    snapshot of a charge the shop has seen fail is from before that failure, and a
+    snapshot waiting for a card that does not name the charge the shop holds as
+    processing is from before that charge was made.
     """
-    return (
-        payment.status == "requires_payment_method"
-        and intent["status"] == "processing"
-        and payment.charge_id is not None
-        and payment.charge_id == _charge_id(intent)
-    )
+    if payment.charge_id is None:
+        return False
+    if payment.status == "requires_payment_method" and intent["status"] == "processing":
+        return payment.charge_id == _charge_id(intent)
+    if payment.status == "processing" and intent["status"] in OPEN_INTENT:
+        return payment.charge_id != _charge_id(intent)
+    return False
 
 
 def upsert_payment(order: Order, intent: dict) -> Payment:
@@ -122,9 +125,11 @@ def upsert_payment(order: Order, intent: dict) -> Payment:
     if payment is None:
         payment = Payment(order_id=order.id, intent_id=intent["id"])
         db.session.add(payment)
+    elif _older_than_what_is_known(payment, intent):
+        return payment
     payment.amount_minor = intent["amount"]
     payment.currency = intent["currency"]
-    if payment.status not in FINAL_INTENT and not _older_than_its_failure(payment, intent):
+    if payment.status not in FINAL_INTENT:
         # An intent never leaves a final state: a snapshot older than the one that
         # settled it (a late webhook, a slow page) must not undo it.
         payment.status = intent["status"]
@@ -151,11 +156,14 @@ def record_failure(order: Order, intent: dict, *, stripe_event_id: str | None = 
     error = intent.get("last_payment_error")
     if not isinstance(error, dict) or not error:
         return
-    # The attempt is its charge, which every API version names in the error itself;
-    # a snapshot from an older version has no `latest_charge` to fall back on.
-    method = error.get("payment_method")
-    attempt = _id_of(error.get("charge")) or _charge_id(intent) or (
-        _id_of(method) or error.get("code")
+    # The attempt is its charge, which every API version names in the error itself.
+    # One that failed before any charge was made (its 3-D Secure check) is its card:
+    # the intent's `latest_charge` is then an earlier attempt's.
+    attempt = (
+        _id_of(error.get("charge"))
+        or _id_of(error.get("payment_method"))
+        or _charge_id(intent)
+        or error.get("code")
     )
     code = str(error.get("decline_code") or error.get("code") or "failed")[:80]
     orders.record(
@@ -266,8 +274,8 @@ def _processing(order: Order, payment: Payment, intent: dict, source: str, event
 
 def _failed(order: Order, payment: Payment, intent: dict, source: str, event: str | None):
     record_failure(order, intent, stripe_event_id=event)
-    if order.status != S.PROCESSING:
-        return False
+    if order.status != S.PROCESSING or payment.status != "requires_payment_method":
+        return False  # not processing, or a snapshot from before its processing attempt
     return orders.transition(
         order,
         S.PENDING,

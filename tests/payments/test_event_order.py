@@ -121,3 +121,47 @@ def test_with_every_dispute_ended_the_order_shows_the_same_whatever_came_first(
         assert deliver("charge.dispute.closed", disputes[outcome]["id"]) == (200, "processed")
 
     assert reload(order).dispute_status == "lost"  # the money taken back shows
+
+
+def test_an_answer_read_before_the_customer_paid_does_not_undo_processing(
+    app, shopper, make_product, stripe_api, deliver
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    intent = shopper.start(order).get_json()
+    # Reconcile reads the intent while it still waits for a card...
+    slow_answer = stripe_api.v1.payment_intents.retrieve(intent["intent_id"]).to_dict()
+    # ...the customer pays with a card that processes, and its webhook lands first.
+    shopper.confirm_at_stripe(intent, "pm_card_sandbox_processing")
+    assert deliver("payment_intent.processing", intent["intent_id"]) == (200, "processed")
+
+    with app.test_request_context():
+        payments.sync_payment(slow_answer, source="reconcile")
+        db.session.commit()
+
+    order = reload(order)
+    assert order.status == "processing"  # not payable again, and not expired as unpaid
+    assert order.payments[0].status == "processing"
+
+
+def payment_failures(order) -> list[OrderEvent]:
+    return db.session.execute(db.select(OrderEvent).where(
+        OrderEvent.order_id == order.id, OrderEvent.kind == "payment_failed")).scalars().all()
+
+
+def test_each_failed_bank_check_after_a_decline_is_an_attempt_of_its_own(
+    shopper, make_product, sandbox, deliver
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    intent = shopper.start(order).get_json()
+    _, error = shopper.confirm_at_stripe(intent, "pm_card_visa_chargeDeclined")
+    assert error is not None
+    shopper.report(order, intent["intent_id"])
+    for _ in range(2):  # two more cards, each failing its 3-D Secure check: no charge
+        confirmed, _ = shopper.confirm_at_stripe(intent, "pm_card_threeDSecure2Required")
+        assert confirmed["status"] == "requires_action"
+        sandbox.control.authenticate(intent["intent_id"], "fail", intent["client_secret"])
+        assert shopper.report(order, intent["intent_id"]).get_json()["status"] == "pending"
+    # The last failure's webhook after the page's report: the same attempt, not a fourth.
+    assert deliver("payment_intent.payment_failed", intent["intent_id"]) == (200, "processed")
+
+    assert len(payment_failures(order)) == 3  # payment health counts every attempt
