@@ -189,14 +189,14 @@ def minimum_charge(currency: str) -> int:
     """Stripe's minimum charge in minor units, where Stripe lists one.
 
     For the others Stripe asks for "the equivalent of $0.50", which needs an exchange
-    rate the shop does not have. It uses 50 minor units (500 for three-decimal
+    rate the shop does not have. It uses 50 minor units (200 for three-decimal
     currencies), as the sandbox does, so that an order Stripe is sure to refuse, like
     one for ₩10, is not placed and left holding stock that no card can pay for.
     """
     code = currency.lower()
     if code in _MINIMUM_MINOR:
         return _MINIMUM_MINOR[code]
-    return 500 if code in THREE_DECIMAL else 50
+    return 200 if code in THREE_DECIMAL else 50
 
 
 def check_chargeable(amount_minor: int, currency: str, locale: str = "en_US") -> None:

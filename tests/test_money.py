@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from shop.config import _currencies_in_use
 from shop.money import (
     MoneyError,
     amount_text,
@@ -15,6 +16,7 @@ from shop.money import (
     to_decimal,
     to_minor,
 )
+from stripe_sandbox import currencies as sandbox_currencies
 
 
 @pytest.mark.parametrize(
@@ -74,6 +76,11 @@ def test_format_uses_each_currencys_exponent():
     assert format_money(12345, "kwd").endswith("12.345")
     assert format_money(1000, "isk").endswith("10.00")
     assert format_money(123456, "eur", "de_DE") == "1.234,56\xa0€"
+
+
+def test_the_shop_refuses_no_amount_the_sandbox_takes_and_takes_none_it_refuses():
+    for currency in sorted(c.lower() for c in _currencies_in_use()):
+        assert minimum_charge(currency) == sandbox_currencies.minimum(currency), currency
 
 
 def test_stripe_minimums_and_maximum():
