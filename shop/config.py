@@ -8,7 +8,7 @@ shop/config_checks.py holds every check the settings must pass at start-up.
 import os
 from pathlib import Path
 
-from shop.config_checks import ConfigError
+from shop.config_checks import SANDBOX_SECRET_KEY, STAND_INS, ConfigError
 from shop.config_checks import check_config as check_config  # create_app's import
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,13 +54,14 @@ def load_config() -> dict:
     secret_key = _env("STRIPE_SECRET_KEY")
     if secret_key is None:
         # No keys: the offline sandbox stands in for Stripe.
-        secret_key, api_base, js_url = "sk_test_sandbox", sandbox_url, f"{sandbox_url}/v3/"
+        secret_key, api_base, js_url = SANDBOX_SECRET_KEY, sandbox_url, f"{sandbox_url}/v3/"
     else:
-        api_base = _env("STRIPE_API_BASE", STRIPE_API)
+        # https://api.stripe.com/ is Stripe too, not a sandbox.
+        api_base = (_env("STRIPE_API_BASE") or STRIPE_API).rstrip("/")
         js_url = _env("STRIPE_JS_URL", STRIPE_JS)
     return {
         "SHOP_ENV": env,
-        "SECRET_KEY": _env("SECRET_KEY", "dev-only-not-secret" if laptop else None),
+        "SECRET_KEY": _env("SECRET_KEY", STAND_INS["SECRET_KEY"] if laptop else None),
         # Earlier keys, comma-separated: still accepted, never used to sign (key rotation).
         "SECRET_KEY_FALLBACKS": _env_list("SECRET_KEY_FALLBACKS"),
         "SQLALCHEMY_DATABASE_URI": _env(
@@ -76,8 +77,10 @@ def load_config() -> dict:
         "RESERVATION_MINUTES": _env_int("RESERVATION_MINUTES", 30),
         "MAX_PER_PRODUCT": _env_int("MAX_PER_PRODUCT", 20),
         "STRIPE_SECRET_KEY": secret_key,
-        "STRIPE_PUBLISHABLE_KEY": _env("STRIPE_PUBLISHABLE_KEY", "pk_test_sandbox"),
-        "STRIPE_WEBHOOK_SECRET": _env("STRIPE_WEBHOOK_SECRET", "whsec_sandbox" if laptop else None),
+        "STRIPE_PUBLISHABLE_KEY": _env("STRIPE_PUBLISHABLE_KEY",
+                                       STAND_INS["STRIPE_PUBLISHABLE_KEY"]),
+        "STRIPE_WEBHOOK_SECRET": _env("STRIPE_WEBHOOK_SECRET",
+                                      STAND_INS["STRIPE_WEBHOOK_SECRET"] if laptop else None),
         "STRIPE_API_BASE": api_base,
         "STRIPE_JS_URL": js_url,
         "STRIPE_SANDBOX": api_base != STRIPE_API,

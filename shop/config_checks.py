@@ -17,8 +17,21 @@ class ConfigError(RuntimeError):
     """Raised at start-up when a setting is missing, unsafe or cannot work."""
 
 
+SHOP_ENVS = ("development", "staging", "production")
+SANDBOX_SECRET_KEY = "sk_test_sandbox"  # noqa: S105 (the offline sandbox's, public)
+# What a laptop runs with when no keys are set. They are public (in this repository), so
+# anywhere else a known SECRET_KEY signs anyone in as an admin and a known webhook secret
+# lets anyone mark an order paid.
+STAND_INS = {
+    "SECRET_KEY": "dev-only-not-secret",
+    "STRIPE_PUBLISHABLE_KEY": "pk_test_sandbox",
+    "STRIPE_WEBHOOK_SECRET": "whsec_sandbox",
+}
+
+
 def check_config(config: Mapping) -> None:
     """Refuse to run with settings that would lose money, leak sessions or fail later."""
+    _check_shop_env(config["SHOP_ENV"])
     _check_secrets(config)
     _check_database(config["SQLALCHEMY_DATABASE_URI"])
     _check_currency(config["SHOP_CURRENCY"])
@@ -27,20 +40,49 @@ def check_config(config: Mapping) -> None:
                           " one order may take.")
     if config["SHOP_ENV"] == "production":
         _check_production_keys()
-    if config["STRIPE_SECRET_KEY"].startswith("sk_live_") and config["STRIPE_SANDBOX"]:
-        raise ConfigError("A live Stripe key must not be pointed at the Stripe sandbox.")
+    _check_stripe_keys(config)
+
+
+def _check_shop_env(env: str) -> None:
+    # Any other value would count as neither: a typo of production skipping its checks.
+    if env not in SHOP_ENVS:
+        raise ConfigError(f"SHOP_ENV must be development, staging or production, not {env!r}.")
 
 
 def _check_secrets(config: Mapping) -> None:
     for key in ("SECRET_KEY", "STRIPE_WEBHOOK_SECRET"):
         if not config.get(key):
             raise ConfigError(f"{key} must be set unless SHOP_ENV is development.")
+    if config["SHOP_ENV"] == "development":
+        return
+    for key, stand_in in STAND_INS.items():
+        if config[key] == stand_in:
+            raise ConfigError(f"{key} must not be the public stand-in {stand_in!r} unless"
+                              " SHOP_ENV is development: set your own.")
 
 
 def _check_production_keys() -> None:
     for key in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):
         if not os.environ.get(key):
             raise ConfigError(f"{key} must be set in production.")
+
+
+def _check_stripe_keys(config: Mapping) -> None:
+    """A real secret key needs its own publishable key (for Stripe.js) and webhook
+    secret (for every event), both from the same mode, live or test."""
+    secret_key = config["STRIPE_SECRET_KEY"]
+    if secret_key != SANDBOX_SECRET_KEY:
+        for key in ("STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):
+            if config[key] == STAND_INS[key]:
+                raise ConfigError(f"STRIPE_SECRET_KEY is set, so {key} must be set too (not the"
+                                  f" sandbox's {STAND_INS[key]!r}): copy it from the Stripe"
+                                  " Dashboard.")
+    live = secret_key.startswith(("sk_live_", "rk_live_"))
+    if live != config["STRIPE_PUBLISHABLE_KEY"].startswith("pk_live_"):
+        raise ConfigError("STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY must be both live keys"
+                          " (sk_live_, pk_live_) or both test keys (sk_test_, pk_test_).")
+    if live and config["STRIPE_SANDBOX"]:
+        raise ConfigError("A live Stripe key must not be pointed at the Stripe sandbox.")
 
 
 def _check_database(url: str) -> None:

@@ -8,6 +8,14 @@ from shop.database import READS
 from shop.extensions import db
 from tests.db_support import dispose_all
 
+OFF_LAPTOP = {"SECRET_KEY": "a-real-secret", "STRIPE_SECRET_KEY": "sk_test_x",
+              "STRIPE_PUBLISHABLE_KEY": "pk_test_x", "STRIPE_WEBHOOK_SECRET": "whsec_x"}
+
+
+def set_env(monkeypatch, values: dict) -> None:
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+
 
 @pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
 def test_an_in_memory_database_is_refused(url):
@@ -28,11 +36,7 @@ def test_a_database_file_is_shared_by_both_pools(tmp_path):
 @pytest.mark.parametrize("secret", ["SECRET_KEY", "STRIPE_WEBHOOK_SECRET"])
 def test_a_shop_off_a_laptop_refuses_to_start_without_its_secrets(monkeypatch, env, secret):
     # The laptop's stand-ins are public: a known SECRET_KEY signs anyone in as an admin.
-    monkeypatch.setenv("SHOP_ENV", env)
-    for name, value in {"SECRET_KEY": "a-real-secret", "STRIPE_SECRET_KEY": "sk_test_x",
-                        "STRIPE_PUBLISHABLE_KEY": "pk_test_x",
-                        "STRIPE_WEBHOOK_SECRET": "whsec_x"}.items():
-        monkeypatch.setenv(name, value)
+    set_env(monkeypatch, {**OFF_LAPTOP, "SHOP_ENV": env})
     monkeypatch.delenv(secret)
     with pytest.raises(ConfigError, match=f"{secret} must be set unless SHOP_ENV is development"):
         create_app()
@@ -83,3 +87,53 @@ def test_an_order_limit_below_one_stops_start_up(monkeypatch, limit):
     monkeypatch.setenv("MAX_PER_PRODUCT", limit)  # nothing could ever be bought
     with pytest.raises(ConfigError, match="MAX_PER_PRODUCT must be 1 or more"):
         create_app()
+
+
+@pytest.mark.parametrize("env", ["Production", "prod", "testing", "live"])
+def test_a_shop_env_the_shop_does_not_know_is_refused(monkeypatch, env):
+    # Read as neither development nor production, a typo skipped production's checks.
+    set_env(monkeypatch, {**OFF_LAPTOP, "SHOP_ENV": env})
+    with pytest.raises(ConfigError, match="SHOP_ENV must be development, staging or production"):
+        create_app()
+
+
+@pytest.mark.parametrize("env", ["development", "staging", "production"])
+def test_each_shop_env_starts_with_its_keys(monkeypatch, env):
+    set_env(monkeypatch, {**OFF_LAPTOP, "SHOP_ENV": env})
+    assert create_app().config["SHOP_ENV"] == env
+
+
+@pytest.mark.parametrize("missing", ["STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"])
+def test_a_real_stripe_key_needs_its_companions_even_on_a_laptop(monkeypatch, missing):
+    # The sandbox's stand-ins would break Stripe.js and every webhook, at run time.
+    set_env(monkeypatch, {key: value for key, value in OFF_LAPTOP.items() if key != missing})
+    with pytest.raises(ConfigError, match=f"STRIPE_SECRET_KEY is set, so {missing} must be set"):
+        create_app()
+
+
+@pytest.mark.parametrize("env", ["staging", "production"])
+@pytest.mark.parametrize(("key", "stand_in"), [("SECRET_KEY", "dev-only-not-secret"),
+                                               ("STRIPE_PUBLISHABLE_KEY", "pk_test_sandbox"),
+                                               ("STRIPE_WEBHOOK_SECRET", "whsec_sandbox")])
+def test_a_shop_off_a_laptop_refuses_the_public_stand_ins(monkeypatch, env, key, stand_in):
+    set_env(monkeypatch, {**OFF_LAPTOP, "SHOP_ENV": env, key: stand_in})
+    with pytest.raises(ConfigError, match=f"{key} must not be the public stand-in"):
+        create_app()
+
+
+@pytest.mark.parametrize(("secret_key", "publishable_key"), [("sk_live_x", "pk_test_x"),
+                                                             ("sk_test_x", "pk_live_x")])
+def test_stripe_keys_from_different_modes_are_refused(monkeypatch, secret_key, publishable_key):
+    set_env(monkeypatch, {**OFF_LAPTOP, "SHOP_ENV": "production", "STRIPE_SECRET_KEY": secret_key,
+                          "STRIPE_PUBLISHABLE_KEY": publishable_key})
+    with pytest.raises(ConfigError, match=r"must be both live keys .* or both test keys"):
+        create_app()
+
+
+def test_stripe_with_a_trailing_slash_is_still_stripe(monkeypatch):
+    set_env(monkeypatch, {**OFF_LAPTOP, "SHOP_ENV": "production", "STRIPE_SECRET_KEY": "sk_live_x",
+                          "STRIPE_PUBLISHABLE_KEY": "pk_live_x",
+                          "STRIPE_API_BASE": "https://api.stripe.com/"})
+    config = create_app().config  # was refused as "pointed at the Stripe sandbox"
+    assert config["STRIPE_API_BASE"] == "https://api.stripe.com"
+    assert config["STRIPE_SANDBOX"] is False  # no sandbox banner
