@@ -183,7 +183,10 @@ def _order_for_payment_intent(intent_id: str | None) -> tuple[Order, Payment] | 
 def sync_refund(
     refund: dict, *, requested_by: User | None = None, stripe_event_id: str | None = None
 ) -> Refund | None:
-    """Store Stripe's refund and bring the order's refunded amount and status in line."""
+    """Store Stripe's refund and bring the order's refunded amount and status in line.
+
+    None if the shop holds no payment for the refund's intent: sync the intent first.
+    """
     found = _order_for_payment_intent(refund.get("payment_intent"))
     if found is None:
         return None
@@ -296,7 +299,8 @@ def settle_refunded_amount(order: Order, payment: Payment, stripe_event_id: str 
 
 
 def sync_dispute(dispute: dict, *, stripe_event_id: str | None = None) -> Dispute | None:
-    """Store Stripe's dispute on its order and show its status there."""
+    """Store Stripe's dispute on its order and show its status there; None, as for
+    `sync_refund`, if the shop holds no payment for its intent."""
     found = _order_for_payment_intent(dispute.get("payment_intent"))
     if found is None:
         return None

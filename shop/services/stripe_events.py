@@ -4,6 +4,9 @@ Each re-reads the object from Stripe (events are late, duplicated, out of order)
 and applies it through the same services as the pages. The one shortcut: an event
 about a PaymentIntent the shop already holds as succeeded or canceled, the states
 an intent never leaves, has nothing left to apply and is not re-read.
+
+A refund or dispute can arrive before the shop holds the payment it is about: its
+intent is then synced first, as its own event would sync it.
 """
 
 from shop.models import OrderStatus
@@ -57,16 +60,17 @@ def on_charge_refunded(event: dict) -> str:
     intent_id = event["data"]["object"].get("payment_intent")
     if not isinstance(intent_id, str) or not intent_id:
         return "ignored"
-    synced = [
-        refunds.sync_refund(r, stripe_event_id=event["id"])
-        for r in stripe_client.list_refunds(payment_intent=intent_id)
-    ]
+    listed = stripe_client.list_refunds(payment_intent=intent_id)
+    if listed:
+        _hold_payment(intent_id, event)
+    synced = [refunds.sync_refund(r, stripe_event_id=event["id"]) for r in listed]
     return "processed" if any(synced) else "ignored"
 
 
 @handler("refund.created", "refund.updated", "refund.failed")
 def on_refund(event: dict) -> str:
     refund = stripe_client.retrieve_refund(event["data"]["object"]["id"])
+    _hold_payment(refund.get("payment_intent"), event)
     return "processed" if refunds.sync_refund(refund, stripe_event_id=event["id"]) else "ignored"
 
 
@@ -79,4 +83,22 @@ def on_refund(event: dict) -> str:
 )
 def on_dispute(event: dict) -> str:
     dispute = stripe_client.retrieve_dispute(event["data"]["object"]["id"])
+    _hold_payment(dispute.get("payment_intent"), event)
     return "processed" if refunds.sync_dispute(dispute, stripe_event_id=event["id"]) else "ignored"
+
+
+def _hold_payment(intent_id: object, event: dict) -> None:
+    """Sync the intent a refund or dispute is about if the shop holds no payment for it.
+
+    Stripe can accept a payment whose row the shop then loses (a saved card's confirm
+    succeeds, reading the intent back fails, the request rolls back), and delivers
+    its refunds and disputes in no set order with its `payment_intent.succeeded`.
+    Answered "ignored", such an event would never come again. `sync_payment` applies
+    the intent only to the order it belongs to (its metadata, amount and currency),
+    under that order's lock, as the payment's own event would: whichever of the two
+    comes second finds the payment there. The intent is read before the lock is taken.
+    """
+    if not isinstance(intent_id, str) or not intent_id or payments.known_payment(intent_id):
+        return
+    intent = stripe_client.retrieve_payment_intent(intent_id)
+    payments.sync_payment(intent, source="webhook", stripe_event_id=event["id"])
