@@ -5,6 +5,7 @@ Development needs no keys: it points at the offline Stripe sandbox started by
 shop/config_checks.py holds every check the settings must pass at start-up.
 """
 
+import math
 import os
 from pathlib import Path
 
@@ -24,7 +25,26 @@ def _env(name: str, default: str | None = None) -> str | None:
 
 
 def _env_int(name: str, default: int) -> int:
-    return int(_env(name, str(default)))  # type: ignore[arg-type]
+    value = _env(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def _env_float(name: str, default: float) -> float:
+    value = _env(name)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        raise ConfigError(f"{name} must be a number, not {value!r}.")
+    return number
 
 
 _YES, _NO = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
@@ -85,7 +105,7 @@ def load_config() -> dict:
         "STRIPE_API_BASE": api_base,
         "STRIPE_JS_URL": js_url,
         "STRIPE_SANDBOX": api_base != STRIPE_API,
-        "STRIPE_TIMEOUT": float(_env("STRIPE_TIMEOUT", "10")),  # type: ignore[arg-type]
+        "STRIPE_TIMEOUT": _env_float("STRIPE_TIMEOUT", 10.0),
         "STRIPE_MAX_RETRIES": _env_int("STRIPE_MAX_RETRIES", 2),
         "RATELIMIT_STORAGE_URI": limits_uri,
         # Redis down must not stop sales: limits are then counted in each process (still

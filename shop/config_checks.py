@@ -8,8 +8,10 @@ from collections.abc import Mapping
 from datetime import date
 from functools import cache
 
+from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.numbers import get_territory_currencies
+from limits import parse_many
 from sqlalchemy.engine import make_url
 
 
@@ -27,6 +29,16 @@ STAND_INS = {
     "STRIPE_PUBLISHABLE_KEY": "pk_test_sandbox",
     "STRIPE_WEBHOOK_SECRET": "whsec_sandbox",
 }
+# The least each whole-number setting may be, and what it means.
+MINIMUMS = {
+    "MAX_PER_PRODUCT": (1, "how many of a product one order may take"),
+    "PRODUCTS_PER_PAGE": (1, "the catalog's page size"),
+    "RESERVATION_MINUTES": (1, "how long a pending order holds its stock"),
+    "CATALOG_CACHE_SECONDS": (0, "0 turns the catalog cache off"),
+    "DATABASE_PING_IDLE_SECONDS": (0, "0 checks every pooled connection before use"),
+    "STRIPE_MAX_RETRIES": (0, "retries of a failed Stripe call"),
+    "PROXY_FIX": (0, "how many proxies stand in front of the shop"),
+}
 
 
 def check_config(config: Mapping) -> None:
@@ -35,9 +47,9 @@ def check_config(config: Mapping) -> None:
     _check_secrets(config)
     _check_database(config["SQLALCHEMY_DATABASE_URI"])
     _check_currency(config["SHOP_CURRENCY"])
-    if config["MAX_PER_PRODUCT"] < 1:
-        raise ConfigError("MAX_PER_PRODUCT must be 1 or more: it is how many of a product"
-                          " one order may take.")
+    _check_locale(config["SHOP_LOCALE"])
+    _check_numbers(config)
+    _check_rate_limits(config)
     if config["SHOP_ENV"] == "production":
         _check_production_keys()
     _check_stripe_keys(config)
@@ -87,7 +99,12 @@ def _check_stripe_keys(config: Mapping) -> None:
 
 def _check_database(url: str) -> None:
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
+    backend = parsed.get_backend_name()
+    if backend in ("postgres", "postgresql") and parsed.drivername != "postgresql+psycopg":
+        # postgres:// is no dialect; postgresql:// means psycopg2, which is not installed.
+        raise ConfigError(f"DATABASE_URL must start with postgresql+psycopg:// (the psycopg 3"
+                          f" driver the shop installs), not {parsed.drivername}://.")
+    if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
         raise ConfigError(
             "An in-memory SQLite database cannot be shared by the shop's two connection pools"
             " (shop/database.py); give DATABASE_URL a file, as the default does."
@@ -110,3 +127,41 @@ def _currencies_in_use() -> frozenset[str]:
 def _check_currency(currency: str) -> None:
     if currency.upper() not in _currencies_in_use():
         raise ConfigError(f"SHOP_CURRENCY {currency!r} is not a currency in use today.")
+
+
+def _is_locale(name: str) -> bool:
+    try:
+        Locale.parse(name)
+    except (ValueError, UnknownLocaleError):
+        return False
+    return True
+
+
+def _check_locale(locale: str) -> None:
+    if _is_locale(locale):
+        return
+    written = locale.replace("-", "_")
+    hint = f"; write {written!r}" if written != locale and _is_locale(written) else ""
+    raise ConfigError(
+        f"SHOP_LOCALE must be a locale such as en_US or de_DE, not {locale!r}{hint}."
+    )
+
+
+def _check_numbers(config: Mapping) -> None:
+    for key, (least, meaning) in MINIMUMS.items():
+        if config[key] < least:
+            raise ConfigError(f"{key} must be {least} or more ({meaning}), not {config[key]!r}.")
+    if not config["STRIPE_TIMEOUT"] > 0:
+        raise ConfigError("STRIPE_TIMEOUT must be more than 0 (seconds before one try of a"
+                          f" Stripe call gives up), not {config['STRIPE_TIMEOUT']!r}.")
+
+
+def _check_rate_limits(config: Mapping) -> None:
+    # Flask-Limiter logs and skips a limit it cannot parse: a typo would turn it off.
+    for key, value in config.items():
+        if key.endswith("_RATE_LIMIT"):
+            try:
+                parse_many(value)
+            except ValueError:
+                raise ConfigError(f"{key} must be limits such as 10/minute;50/hour, not"
+                                  f" {value!r}.") from None

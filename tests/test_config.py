@@ -1,5 +1,7 @@
 """Settings the shop refuses to start with, each with a message that says what to change."""
 
+import re
+
 import pytest
 
 from shop import create_app
@@ -137,3 +139,79 @@ def test_stripe_with_a_trailing_slash_is_still_stripe(monkeypatch):
     config = create_app().config  # was refused as "pointed at the Stripe sandbox"
     assert config["STRIPE_API_BASE"] == "https://api.stripe.com"
     assert config["STRIPE_SANDBOX"] is False  # no sandbox banner
+
+
+@pytest.mark.parametrize("name", ["LOGIN_RATE_LIMIT", "ACCOUNT_LOGIN_RATE_LIMIT",
+                                  "INTENT_RATE_LIMIT", "CHECKOUT_RATE_LIMIT"])
+@pytest.mark.parametrize("value", ["lots", "10 per fortnight", "10/minute;"])
+def test_a_rate_limit_that_does_not_parse_stops_start_up(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)  # Flask-Limiter skipped it: no limit at all
+    with pytest.raises(ConfigError, match=f"{name} must be limits such as 10/minute;50/hour"):
+        create_app()
+
+
+@pytest.mark.parametrize(("locale", "hint"), [("xx_YY", ""), ("de_XX", ""),
+                                              ("de-DE", "; write 'de_DE'")])
+def test_a_locale_babel_does_not_know_is_refused(monkeypatch, locale, hint):
+    monkeypatch.setenv("SHOP_LOCALE", locale)  # the catalog answered 500 on every page
+    with pytest.raises(ConfigError) as refused:
+        create_app()
+    assert str(refused.value) == ("SHOP_LOCALE must be a locale such as en_US or de_DE,"
+                                  f" not {locale!r}{hint}.")
+
+
+@pytest.mark.parametrize("locale", ["de_DE", "de", "ja_JP"])
+def test_locales_babel_knows_are_accepted(monkeypatch, locale):
+    monkeypatch.setenv("SHOP_LOCALE", locale)
+    assert create_app().config["SHOP_LOCALE"] == locale
+
+
+@pytest.mark.parametrize(("name", "value", "allowed"), [
+    ("PRODUCTS_PER_PAGE", "0", "must be 1 or more"),  # ZeroDivisionError on the catalog
+    ("RESERVATION_MINUTES", "0", "must be 1 or more"),
+    ("CATALOG_CACHE_SECONDS", "-1", "must be 0 or more"),
+    ("DATABASE_PING_IDLE_SECONDS", "-1", "must be 0 or more"),
+    ("STRIPE_MAX_RETRIES", "-3", "must be 0 or more"),
+    ("PROXY_FIX", "-1", "must be 0 or more"),
+    ("STRIPE_TIMEOUT", "-1", "must be more than 0"),
+    ("STRIPE_TIMEOUT", "0", "must be more than 0"),
+])
+def test_a_number_out_of_range_stops_start_up(monkeypatch, name, value, allowed):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=f"{name} {allowed}"):
+        create_app()
+
+
+@pytest.mark.parametrize("name", ["CATALOG_CACHE_SECONDS", "DATABASE_PING_IDLE_SECONDS",
+                                  "STRIPE_MAX_RETRIES", "PROXY_FIX"])
+def test_zero_is_a_meaningful_setting_for_some_numbers(monkeypatch, name):
+    monkeypatch.setenv(name, "0")  # no cache, ping every time, no retries, no proxy
+    assert create_app().config[name] == 0
+
+
+@pytest.mark.parametrize(("name", "value", "expected"), [
+    ("PROXY_FIX", "yes", "PROXY_FIX must be a whole number, not 'yes'"),
+    ("PRODUCTS_PER_PAGE", "1.5", "PRODUCTS_PER_PAGE must be a whole number, not '1.5'"),
+    ("STRIPE_TIMEOUT", "ten", "STRIPE_TIMEOUT must be a number, not 'ten'"),
+    ("STRIPE_TIMEOUT", "nan", "STRIPE_TIMEOUT must be a number, not 'nan'"),
+    ("STRIPE_TIMEOUT", "inf", "STRIPE_TIMEOUT must be a number, not 'inf'"),
+])
+def test_a_number_that_is_not_one_names_its_setting(monkeypatch, name, value, expected):
+    monkeypatch.setenv(name, value)  # a bare ValueError before, naming nothing
+    with pytest.raises(ConfigError, match=re.escape(expected)):
+        load_config()
+
+
+@pytest.mark.parametrize("url", ["postgres://shop@127.0.0.1/shop",
+                                 "postgresql://shop@127.0.0.1/shop",
+                                 "postgresql+psycopg2://shop@127.0.0.1/shop"])
+def test_a_postgresql_url_without_the_installed_driver_is_refused(monkeypatch, url):
+    # "Can't load plugin: sqlalchemy.dialects:postgres", "No module named 'psycopg2'".
+    monkeypatch.setenv("DATABASE_URL", url)
+    with pytest.raises(ConfigError, match=r"DATABASE_URL must start with postgresql\+psycopg://"):
+        create_app()
+
+
+def test_a_postgresql_url_with_psycopg_is_accepted(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://shop:pw@127.0.0.1/shop")
+    check_config(load_config())  # connects to nothing
