@@ -10,7 +10,6 @@ import os
 from pathlib import Path
 
 from shop.config_checks import SANDBOX_SECRET_KEY, STAND_INS, ConfigError
-from shop.config_checks import _currencies_in_use as _currencies_in_use  # tests/test_money.py
 from shop.config_checks import check_config as check_config  # create_app's import
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from shop.config import _currencies_in_use
+from shop.config_checks import _currencies_in_use
 from shop.money import (
     MoneyError,
     amount_text,
