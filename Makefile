@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 SANDBOX_PORT ?= 12111
+# pytest-xdist workers for `make test`: one per core on the 2-core machines CI uses.
+TEST_WORKERS ?= 2
 export FLASK_APP := wsgi.py
 
 .PHONY: run test lint install install-dev chromium wrk sandbox bench clean
@@ -52,10 +54,10 @@ lint: install-dev
 test: install-dev chromium lint
 	@if [ -n "$$CI" ] && [ -z "$$TEST_DATABASE_URL" ]; then \
 		echo "CI needs TEST_DATABASE_URL (PostgreSQL)"; exit 1; fi
-	env -u TEST_DATABASE_URL $(BIN)/pytest -m "not soak and not postgres"
+	env -u TEST_DATABASE_URL $(BIN)/pytest -n $(TEST_WORKERS) -m "not soak and not postgres"
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== the suite again on PostgreSQL (the sandbox's own tests use no database) =="; \
-		$(BIN)/pytest -m "not browser" --ignore=tests/sandbox; fi
+		$(BIN)/pytest -n $(TEST_WORKERS) -m "not browser" --ignore=tests/sandbox; fi
 
 ## wrk: Debian's wrk load generator for `make bench`, where this machine can install it.
 wrk:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 from werkzeug.serving import make_server
 
 from shop import create_app
@@ -23,12 +23,38 @@ from tests.db_support import dispose_all
 
 pytest_plugins = ["tests.payments_support", "tests.browser_support"]
 
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+def _per_worker(url: str | None) -> str | None:
+    """Each pytest-xdist worker's own database beside TEST_DATABASE_URL's (`test_gw0`,
+    `test_gw1`, ...): tests empty every table between them, so two workers cannot
+    share one."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(
+        hide_password=False
+    )
+
+
+POSTGRES_URL = _per_worker(os.environ.get("TEST_DATABASE_URL"))
 IN_CI = bool(os.environ.get("CI"))
+
+
+def _create_database(url: str) -> None:
+    name = make_url(url).database
+    server = create_engine(os.environ["TEST_DATABASE_URL"], isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                              {"name": name}).first()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "csrf: run with CSRF protection switched on")
+    if POSTGRES_URL and os.environ.get("PYTEST_XDIST_WORKER"):
+        _create_database(POSTGRES_URL)
 
 
 @pytest.fixture(scope="session")
