@@ -11,3 +11,23 @@ def test_layout_links_follow_the_mount_point(client, make_product):
         assert 'href="/static/' not in mounted
         assert f'href="/shop/products/{product.slug}"' in mounted
 
+
+
+def title_of(page) -> str:
+    return page.get_data(as_text=True).split("<title>")[1].split("</title>")[0]
+
+
+def test_a_refused_form_or_action_says_error_in_the_page_title(client, auth, make_user,
+                                                               make_product):
+    make_user(email="ann@example.com", password="right-password")
+    assert title_of(client.get("/auth/login")) == "Log in · Corner Shop"
+
+    refused_form = auth.login("ann@example.com", "wrong-password")
+    assert title_of(refused_form) == "Error: Log in · Corner Shop"
+
+    mug = make_product(stock=1)
+    client.post("/cart/add", data={"product_id": mug.id, "quantity": 1})
+    client.post("/cart/add", data={"product_id": mug.id, "quantity": 1})  # none left
+    refused_action = client.get("/cart/")
+    assert title_of(refused_action).startswith("Error: ")
+    assert not title_of(client.get("/cart/")).startswith("Error")  # once the message is read
