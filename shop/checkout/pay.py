@@ -67,6 +67,13 @@ def _no_longer_payable(order):
     return jsonify(error=message, redirect=url_for("checkout.status", number=order.number)), 409
 
 
+def _paid_meanwhile(order):
+    """Pay clicked on an order whose last attempt Stripe reports paid (its page's report
+    was lost): what Stripe said is kept, and the customer sent to the order."""
+    db.session.commit()
+    return _no_longer_payable(order)
+
+
 def _told(error: OrderError | stripe_client.PaymentsError) -> str:
     """What the customer is told: the order's reason, or Stripe's in customer words."""
     if isinstance(error, stripe_client.PaymentsError):
@@ -116,6 +123,8 @@ def create_intent(number: str):
                 order, customer_id=customer_id, save_card=True))
         else:
             intent = intents.ensure_intent(order, customer_id=None, save_card=False)
+    except intents.NoLongerPayable:
+        return _paid_meanwhile(order)
     except (OrderError, stripe_client.PaymentsError) as error:
         return _json_error(_told(error))
     db.session.commit()
@@ -138,8 +147,11 @@ def pay_with_saved_card(number: str):
     if attempt is None:
         return _json_error("Reload the page and try again.")
     try:
-        intent = intents.pay_with_saved_card(order, current_user, card, _return_url(order),
-                                             attempt)
+        intent = intents.saved_card_intent(order, current_user)
+        db.session.commit()  # the attempt is on record before any money moves
+        intent = intents.pay_with_saved_card(order, intent, card, _return_url(order), attempt)
+    except intents.NoLongerPayable:
+        return _paid_meanwhile(order)
     except stripe_client.CardDeclined as error:
         db.session.commit()  # the declined attempt stays on the timeline
         return jsonify(error=error.message), 402

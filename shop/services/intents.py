@@ -26,9 +26,14 @@ def _open_payment(attempts: list[Payment]) -> Payment | None:
     return next((p for p in reversed(attempts) if p.status in payments.OPEN_INTENT), None)
 
 
-def _payable(order: Order) -> None:
+class NoLongerPayable(OrderError):
+    """Stripe's word on the order's last attempt has just moved it on (paid in a tab
+    whose report was lost): the caller keeps that, and shows the order."""
+
+
+def _payable(order: Order, error: type[OrderError] = OrderError) -> None:
     if order.status != S.PENDING:
-        raise OrderError(f"This order is {order.status.replace('_', ' ')} and can't be paid again.")
+        raise error(f"This order is {order.status.replace('_', ' ')} and can't be paid again.")
 
 
 def ensure_intent(order: Order, *, customer_id: str | None = None, save_card: bool = False) -> dict:
@@ -42,13 +47,19 @@ def ensure_intent(order: Order, *, customer_id: str | None = None, save_card: bo
     attempts = _attempts(order)
     payment = _open_payment(attempts)
     if payment is not None:
-        intent = stripe_client.retrieve_payment_intent(payment.intent_id)
-        if intent["status"] in payments.OPEN_INTENT:
-            intent = _apply_saving(intent, customer_id if save_card else None)
-            payments.upsert_payment(order, intent)
-            return intent
-        payments.sync_payment(intent, source="pay page")
-        _payable(order)
+        try:
+            intent = stripe_client.retrieve_payment_intent(payment.intent_id)
+        except stripe_client.NotFound:
+            # Stripe has no such intent (test data deleted, other keys): a new one
+            # takes its place, rather than every click failing until expiry.
+            payments.forget_missing(order, payment.intent_id, source="pay page")
+        else:
+            if intent["status"] in payments.OPEN_INTENT:
+                intent = _apply_saving(intent, customer_id if save_card else None)
+                payments.upsert_payment(order, intent)
+                return intent
+            payments.sync_payment(intent, source="pay page")
+            _payable(order, NoLongerPayable)
     attempt = len(attempts)
     try:
         intent = stripe_client.create_payment_intent(
@@ -89,9 +100,11 @@ _SAVING_FIXED = ("requires_action", "processing")
 
 def _apply_saving(intent: dict, customer_id: str | None) -> dict:
     """Make the intent save the card to `customer_id`, or not save it (None)."""
-    if intent.get("status") in _SAVING_FIXED:
-        return intent
     wanted = "off_session" if customer_id else None
+    if intent.get("status") in _SAVING_FIXED and (wanted or intent["status"] == "processing"):
+        # Switching saving off saves nobody's card: a customer back from a bank's page
+        # they left, paying with another card, is not signed up for off-session use.
+        return intent
     changes: dict = {}
     if customer_id and intent.get("customer") != customer_id:
         changes["customer"] = customer_id
@@ -116,10 +129,21 @@ def latest_intent_id(order: Order) -> str | None:
     )
 
 
+def saved_card_intent(order: Order, user: User) -> dict:
+    """The order's open intent, made the saved cards' customer's; the caller commits it
+    before `pay_with_saved_card` moves any money, so a lost answer loses no record."""
+    intent = ensure_intent(order, customer_id=user.stripe_customer_id, save_card=False)
+    if intent.get("customer") != user.stripe_customer_id:
+        intent = stripe_client.update_payment_intent(
+            intent["id"], key=None, customer=user.stripe_customer_id
+        )
+    return intent
+
+
 def pay_with_saved_card(
-    order: Order, user: User, card: SavedCard, return_url: str, attempt: str
+    order: Order, intent: dict, card: SavedCard, return_url: str, attempt: str
 ) -> dict:
-    """Create (or reuse) the intent and confirm it on the server with a saved card.
+    """Confirm `intent` on the server with a saved card, and sync Stripe's answer.
 
     `attempt` names the customer's click: the confirm call's idempotency key holds
     it, so a retry of the same click is answered once, while a new click (after a
@@ -127,11 +151,6 @@ def pay_with_saved_card(
     Returns the intent; `requires_action` means the page must run handleNextAction.
     A decline raises CardDeclined after the failure is recorded.
     """
-    intent = ensure_intent(order, customer_id=user.stripe_customer_id, save_card=False)
-    if intent.get("customer") != user.stripe_customer_id:
-        intent = stripe_client.update_payment_intent(
-            intent["id"], key=None, customer=user.stripe_customer_id
-        )
     try:
         intent = stripe_client.confirm_payment_intent(
             intent["id"],
@@ -141,13 +160,15 @@ def pay_with_saved_card(
             payment_method=card.stripe_payment_method_id,
             return_url=return_url,
             use_stripe_sdk=True,
+            expand=["latest_charge"],
         )
     except stripe_client.CardDeclined:
         payments.sync_payment(
             stripe_client.retrieve_payment_intent(intent["id"]), source="saved card"
         )
         raise
-    payments.sync_payment(stripe_client.retrieve_payment_intent(intent["id"]), source="saved card")
+    # The confirm's own answer: a second call could fail after the money has moved.
+    payments.sync_payment(intent, source="saved card")
     log_event(
         "payment.saved_card", order=order.number, intent=intent["id"], outcome=intent["status"]
     )

@@ -283,3 +283,40 @@ def test_the_pay_page_offers_saved_cards_without_asking_stripe(
         sandbox.control.clear_faults()
     [card] = cards.all_cards(user)
     assert f'value="{card.id}" checked' in page and "4242" in page and "(Default)" in page
+
+
+def test_a_saved_card_payment_whose_answer_cannot_be_read_again_stays_paid(
+    customer, cards_page, shopper, product, sandbox, stripe_api
+):
+    user = customer()
+    cards_page.add("pm_card_visa")
+    [card] = cards.all_cards(user)
+    order = shopper.checkout((product, 1), email=user.email)
+    # Reading intents from Stripe fails, retries included; confirming still works.
+    sandbox.control.fault("/v1/payment_intents/", "error", count=3, method="GET")
+
+    response = _pay_with(shopper, order, card)
+
+    assert response.status_code == 200, response.get_json()
+    [intent] = stripe_api.v1.payment_intents.list().data
+    assert intent.status == "succeeded"
+    order = reload(order)
+    assert order.status == "paid"  # the confirm's own answer says so
+    assert [p.intent_id for p in order.payments] == [intent.id]
+
+
+def test_unticking_save_after_leaving_a_banks_page_saves_nothing(
+    customer, shopper, product
+):
+    user = customer()
+    order = shopper.checkout((product, 1), email=user.email)
+    ticked = shopper.start(order, save_card=True).get_json()
+    checking, _ = shopper.confirm_at_stripe(ticked, "pm_card_authenticationRequired")
+    assert checking["status"] == "requires_action"  # the customer leaves the bank's page
+    unticked = shopper.start(order, save_card=False).get_json()  # and pays another card
+
+    shopper.confirm_at_stripe(unticked, "pm_card_visa")
+    shopper.report(order, unticked["intent_id"])
+
+    assert reload(order).status == "paid"
+    assert cards.all_cards(user) == []  # not signed up for payments without them

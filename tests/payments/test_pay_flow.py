@@ -276,3 +276,39 @@ def test_double_click_creates_one_intent(shopper, make_product, stripe_api):
     second = shopper.start(order).get_json()
     assert first["intent_id"] == second["intent_id"]
     assert len(stripe_api.v1.payment_intents.list()["data"]) == 1
+
+
+def test_a_click_on_an_order_paid_in_a_tab_whose_report_was_lost_shows_it_paid(
+    shopper, make_product
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    started = shopper.start(order).get_json()
+    confirmed, _ = shopper.confirm_at_stripe(started, "pm_card_visa")  # the tab closed
+    assert confirmed["status"] == "succeeded"
+
+    again = shopper.start(order)  # the customer, unsure, pays from another tab
+
+    assert again.status_code == 409
+    assert again.get_json()["redirect"] == f"/orders/{order.number}"
+    assert reload(order).status == "paid" and paid_entries(order) == 1  # kept, once
+    assert shopper.start(order).status_code == 409  # and nothing more to pay
+
+
+def test_a_click_after_stripe_lost_the_intent_starts_a_new_one(
+    shopper, make_product, sandbox, stripe_api
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    first = shopper.start(order).get_json()
+    sandbox.control.reset()  # the Dashboard's "Delete all test data"
+
+    again = shopper.start(order)
+
+    assert again.status_code == 200, again.get_json()
+    second = again.get_json()["intent_id"]
+    assert second != first["intent_id"]
+    assert stripe_api.v1.payment_intents.retrieve(second).status == "requires_payment_method"
+    shopper.pay(order, "pm_card_visa")
+    order = reload(order)
+    assert order.status == "paid"
+    assert {p.intent_id: p.status for p in order.payments} == {
+        first["intent_id"]: "canceled", second: "succeeded"}
