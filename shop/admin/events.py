@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select, tuple_
 
 from shop.admin.blueprint import bp
-from shop.admin.forms import ActionForm, EventFilterForm
+from shop.admin.forms import ActionForm, EventFilterForm, query_args
 from shop.extensions import db
 from shop.models import Order, Payment, StripeEvent
 from shop.services import orders, stripe_client, webhooks
@@ -66,7 +66,7 @@ def event_list():
     form.validate()
     status, event_type = form.status.data or None, form.type.data or None
     events, older = _event_page(status, event_type, request.args.get("after"))
-    filter_args = {k: v for k, v in request.args.items() if k != "after" and v}
+    filter_args = query_args(form, request.args)
     return render_template(
         "admin/events.html", form=form, events=events, older=older, filter_args=filter_args,
         action_form=ActionForm(),

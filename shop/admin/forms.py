@@ -16,6 +16,15 @@ def _label(value: str) -> str:
     return value.replace("_", " ").capitalize()
 
 
+def query_args(form: FlaskForm, args) -> dict[str, str]:
+    """The query's values for a GET form's own fields, for links that keep the filters.
+
+    Nothing else is carried over: a parameter named like one of `url_for`'s own
+    (`endpoint`, `_external`, `_method`) would break or bend the links built from it.
+    """
+    return {field.name: args[field.name] for field in form if args.get(field.name)}
+
+
 class HistoryFilterForm(FlaskForm):
     """The order history's filters: a GET form, so links to a filtered list can be shared."""
 

@@ -19,7 +19,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from shop.admin.blueprint import bp
-from shop.admin.forms import ActionForm, HistoryFilterForm, RefundForm
+from shop.admin.forms import ActionForm, HistoryFilterForm, RefundForm, query_args
 from shop.extensions import db
 from shop.models import Order, Refund, utcnow
 from shop.money import amount_text
@@ -29,7 +29,6 @@ from shop.services.orders import OrderError
 from shop.services.stripe_client import PaymentsError, PaymentsUnavailable
 from shop.web.templating import money
 
-PAGING_ARGS = ("after", "before")
 CANCEL_UNANSWERED = (
     "Stripe did not answer, so the payment may have been cancelled there. Sync the order"
     " with Stripe to see, or cancel again: it asks Stripe for the same cancellation."
@@ -103,7 +102,7 @@ def order_list():
         before=Cursor.decode(request.args.get("before")),
         per_page=current_app.config.get("ADMIN_ORDERS_PER_PAGE", 25),
     )
-    filter_args = {k: v for k, v in request.args.items() if k not in PAGING_ARGS and v}
+    filter_args = query_args(form, request.args)
     return render_template(
         "admin/orders.html",
         form=form,

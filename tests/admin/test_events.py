@@ -36,6 +36,18 @@ def test_inbox_pages_by_received_time(app, admin_client, make_event):
     assert listed(first) + second == [e.id for e in reversed(events)]
 
 
+@pytest.mark.parametrize("stray", ["endpoint", "_method"])
+def test_inbox_links_ignore_what_is_not_a_filter(admin_client, make_event, stray):
+    make_event(status="failed")
+
+    page = admin_client.get("/admin/events", query_string={"after": "x", "status": "failed",
+                                                           stray: "POST"})
+
+    assert page.status_code == 200
+    newest = re.search(r'href="([^"]+)">Newest</a>', page.get_data(as_text=True)).group(1)
+    assert newest == "/admin/events?status=failed"
+
+
 def test_event_page_shows_the_payload_pretty_printed_and_the_error(admin_client, make_event):
     event = make_event("charge.refunded", status="failed", last_error="RuntimeError: boom",
                        obj={"id": "ch_1", "object": "charge", "amount": 2500})

@@ -146,6 +146,20 @@ def test_newer_link_walks_back_up(app, admin_client, make_order):
     assert listed(admin_client.get(newer.replace("&amp;", "&"))) == newest_first[:3]
 
 
+@pytest.mark.parametrize("stray", ["endpoint", "_method", "_external", "_anchor"])
+def test_paging_links_keep_the_filters_and_nothing_else(app, admin_client, make_order, stray):
+    app.config["ADMIN_ORDERS_PER_PAGE"] = 1
+    for _ in range(2):
+        make_order(email="kim@example.com")
+
+    page = admin_client.get("/admin/orders", query_string={"q": "kim@example.com", stray: "POST"})
+
+    assert page.status_code == 200
+    older = re.search(r'href="([^"]+)" rel="next"', page.get_data(as_text=True)).group(1)
+    assert older.startswith("/admin/orders?") and "q=kim@example.com" in older
+    assert stray not in older and "#" not in older
+
+
 def test_a_malformed_cursor_shows_the_first_page(admin_client, make_order):
     order = make_order()
     assert listed(admin_client.get("/admin/orders?after=not-a-cursor")) == [order.number]
