@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request
 
-from .errors import StripeError, api_error, not_stored
+from .errors import StripeError, api_error, no_such, not_stored
 from .params import LIST, decode, validate
 from .routing import ROUTES, Call, Route, publishable_forbidden
 from .state import API_VERSION, Fault, Sandbox, random_token
@@ -91,7 +91,10 @@ def take_fault(sb: Sandbox, method: str, path: str) -> Fault | None:
     return None
 
 
-def _fault_error(fault: Fault) -> StripeError:
+def _fault_error(fault: Fault, path: str) -> StripeError:
+    if fault.mode == "not_found":  # /v1/payment_intents/pi_x → "No such payment_intent"
+        _, collection, object_id, *_ = [*path.strip("/").split("/"), "", ""]
+        return no_such(collection.removesuffix("s"), object_id)
     if fault.mode == "rate_limit":
         return StripeError(429, "Too many requests hit the API too quickly. We recommend an "
                            "exponential backoff of your requests.", code="rate_limit")
@@ -130,10 +133,10 @@ def handle(sb: Sandbox, route: Route, url_args: dict[str, str]) -> Response:
     pairs = list((request.form if is_post else request.args).items(multi=True))
     try:
         fault = take_fault(sb, request.method, request.path)
-        if fault is not None and fault.mode in ("error", "timeout", "rate_limit"):
+        if fault is not None and fault.mode in ("error", "timeout", "rate_limit", "not_found"):
             if fault.mode == "timeout":
                 time.sleep(fault.seconds)
-            raise not_stored(_fault_error(fault))
+            raise not_stored(_fault_error(fault, request.path))
         publishable = authenticate(route)
         params = validate({**route.spec, "expand": LIST}, decode(pairs))
     except StripeError as error:
@@ -172,5 +175,5 @@ def handle(sb: Sandbox, route: Route, url_args: dict[str, str]) -> Response:
         elif key:
             sb.idempotency.abandon(key)
     if fault is not None and fault.mode == "error_after":
-        return _error(_fault_error(fault), request_id)
+        return _error(_fault_error(fault, request.path), request_id)
     return _respond(status, payload, request_id, key=key)

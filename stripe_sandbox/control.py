@@ -27,7 +27,8 @@ Endpoints (all POST unless noted):
 - ``faults`` {path, mode, count, seconds, method, rate}: the next ``count`` API calls whose
   path starts with ``path`` (and whose method is ``method``, if given; with ``rate`` below 1,
   each such call only with that probability) answer 500 ``api_error``
-  (``error``), sleep ``seconds`` then answer 500 (``timeout``), 429 (``rate_limit``), are
+  (``error``), sleep ``seconds`` then answer 500 (``timeout``), 429 (``rate_limit``), 404
+  ``resource_missing`` as for an id of another account (``not_found``), are
   delayed ``seconds`` while their idempotency key is in flight and then succeed (``slow``),
   or run and store their result but answer 500 (``error_after``, so a retry replays it).
   ``GET faults`` lists them, ``DELETE faults`` clears them. ``count`` is a whole number
@@ -57,7 +58,7 @@ from .resources import disputes
 from .state import Fault, Sandbox
 
 blueprint = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
-FAULT_MODES = ("error", "error_after", "timeout", "slow", "rate_limit")
+FAULT_MODES = ("error", "error_after", "timeout", "slow", "rate_limit", "not_found")
 CONFIG_KEYS = {"forward_to": "forward_to", "webhook_secret": "secret", "retry_base": "retry_base",
                "max_attempts": "max_attempts", "webhook_timeout": "timeout",
                "webhook_concurrency": "concurrency", "enabled_events": "enabled_events"}

@@ -41,7 +41,7 @@ class Fault:
     """
 
     path: str
-    mode: str  # "error", "error_after", "timeout", "slow" or "rate_limit"
+    mode: str  # "error", "error_after", "timeout", "slow", "rate_limit" or "not_found"
     count: int
     seconds: float
     method: str | None = None

@@ -91,6 +91,13 @@ def test_exception_classes(client, client_for, control):
     control.fault("/v1/customers", "rate_limit", count=1)
     with pytest.raises(stripe.RateLimitError):
         client_for(retries=0).v1.customers.list()
+    customer = client_for().v1.customers.create()
+    control.fault(f"/v1/customers/{customer.id}", "not_found", count=1)
+    with pytest.raises(stripe.InvalidRequestError) as missing:  # as another account's id
+        client_for().v1.customers.retrieve(customer.id)
+    assert missing.value.http_status == 404 and missing.value.code == "resource_missing"
+    assert f"No such customer: '{customer.id}'" in str(missing.value)
+    assert client_for().v1.customers.retrieve(customer.id).id == customer.id  # once only
 
 
 def test_cors_headers_and_preflight(sandbox):
