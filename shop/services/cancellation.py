@@ -1,10 +1,11 @@
 """Cancelling pending orders, by an admin or when their reservation expires.
 
-Stripe has the last word: the intent is cancelled there first. If Stripe says
-it already succeeded or is processing, the order is synced instead, so an order
-paid at the last second ends paid, not cancelled. An intent Stripe no longer has
-(test data deleted, other keys) can take no money: the order is cancelled anyway
-and the admin told, rather than holding its stock for ever.
+Stripe has the last word: each intent is read there first. One that succeeded or
+is processing is synced instead of cancelled, so an order paid at the last
+second ends paid, not cancelled; one still waiting for the customer is
+cancelled at Stripe. An intent Stripe no longer has (test data deleted, other
+keys) can take no money while that lasts: the order is cancelled anyway and the
+admin told, rather than holding its stock for ever.
 """
 
 from datetime import datetime
@@ -42,7 +43,7 @@ def cancel_order(
     for intent_id, known_status in open_payments:
         intent = _stop(order, intent_id, known_status, reason=reason)
         if intent is None:
-            payments.forget_missing(order, intent_id, source=actor)
+            payments.note_missing(order, intent_id, source=actor)  # and the order cancelled
         else:
             # A cancelled intent's answer is enough to sync; no second call to Stripe.
             payments.sync_payment(intent, source=actor)

@@ -52,7 +52,7 @@ def ensure_intent(order: Order, *, customer_id: str | None = None, save_card: bo
         except stripe_client.NotFound:
             # Stripe has no such intent (test data deleted, other keys): a new one
             # takes its place, rather than every click failing until expiry.
-            payments.forget_missing(order, payment.intent_id, source="pay page")
+            payments.note_missing(order, payment.intent_id, source="pay page")
         else:
             if intent["status"] in payments.OPEN_INTENT:
                 intent = _apply_saving(intent, customer_id if save_card else None)

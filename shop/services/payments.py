@@ -157,14 +157,12 @@ def record_failure(order: Order, intent: dict, *, stripe_event_id: str | None = 
     if not isinstance(error, dict) or not error:
         return
     # The attempt is its charge, which every API version names in the error itself.
-    # One that failed before any charge was made (its 3-D Secure check) is its card:
-    # the intent's `latest_charge` is then an earlier attempt's.
-    attempt = (
-        _id_of(error.get("charge"))
-        or _id_of(error.get("payment_method"))
-        or _charge_id(intent)
-        or error.get("code")
-    )
+    # One that failed before any charge was made (its 3-D Secure check) is its card
+    # after the intent's latest charge, an earlier attempt's. The same saved card
+    # failing its check twice in a row is one entry: nothing tells the two apart.
+    attempt = _id_of(error.get("charge")) or ":".join(
+        filter(None, (_id_of(error.get("payment_method")), _charge_id(intent)))
+    ) or error.get("code")
     code = str(error.get("decline_code") or error.get("code") or "failed")[:80]
     orders.record(
         order,
@@ -211,22 +209,16 @@ def sync_payment(
     return order
 
 
-def forget_missing(order: Order, intent_id: str, *, source: str) -> None:
-    """Stripe has no such intent: its test data was deleted, or the shop now runs on
-    another account's keys. No money can move on it, so the shop holds it as
-    cancelled; should it turn up paid after all, that lands as a payment on a
-    cancelled order, for the admin to refund. Call with the order locked."""
-    payment = db.session.execute(
-        db.select(Payment).where(Payment.intent_id == intent_id)
-    ).scalar_one()
-    if payment.status in FINAL_INTENT:
-        return
-    payment.status = "canceled"
+def note_missing(order: Order, intent_id: str, *, source: str) -> None:
+    """Tell the admin Stripe has no such intent: its test data was deleted, or the shop
+    now runs on another account's keys. No money can move on it while that lasts, so
+    its order may be cancelled or paid anew; the payment is left as it was, so that
+    should it turn up paid after all (the keys switched back), its event is read and
+    lands as a payment on a cancelled order, for the admin to refund."""
     orders.record(
         order,
         "attention",
-        f"Stripe has no payment {intent_id} (test data deleted, or other keys); "
-        "the shop holds it as cancelled.",
+        f"Stripe has no payment {intent_id} (test data deleted, or other keys).",
         key=f"missing:{intent_id}",
     )
     log_event("payment.missing", order=order.number, intent=intent_id, source=source)

@@ -311,4 +311,4 @@ def test_a_click_after_stripe_lost_the_intent_starts_a_new_one(
     order = reload(order)
     assert order.status == "paid"
     assert {p.intent_id: p.status for p in order.payments} == {
-        first["intent_id"]: "canceled", second: "succeeded"}
+        first["intent_id"]: "requires_payment_method", second: "succeeded"}

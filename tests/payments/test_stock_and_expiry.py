@@ -268,7 +268,7 @@ def test_expiry_gives_the_stock_back_when_stripe_no_longer_has_the_intent(
     assert reload(order).status == "canceled" and stock_of(mug) == 4
     notes = [e.message for e in reload(order).events if e.kind == "attention"]
     assert notes == [f"Stripe has no payment {intent['intent_id']} (test data deleted, or "
-                     "other keys); the shop holds it as cancelled."]
+                     "other keys)."]
 
 
 def test_reconcile_skips_an_intent_stripe_no_longer_has_and_goes_on(
@@ -288,3 +288,22 @@ def test_reconcile_skips_an_intent_stripe_no_longer_has_and_goes_on(
     assert (f"Skipped {forgotten.number}: Stripe has no payment {forgotten_intent['intent_id']};"
             " left as it is.") in result.output
     assert (reload(forgotten).status, reload(paid).status) == ("pending", "paid")
+
+
+def test_an_intent_stripe_lost_for_a_while_then_paid_asks_the_admin_to_refund(
+    shopper, make_product, runner, sandbox, deliver
+):
+    mug = make_product(stock=4)
+    order = shopper.checkout((mug, 1))
+    started = shopper.start(order).get_json()
+    expire_now(order)
+    sandbox.control.fault(f"/v1/payment_intents/{started['intent_id']}", "not_found", count=1,
+                          method="GET")  # one answer from another account's keys
+    runner.invoke(args=["orders", "expire"])
+    assert reload(order).status == "canceled" and stock_of(mug) == 4
+
+    shopper.confirm_at_stripe(started, "pm_card_visa")  # the page still open pays
+    assert deliver("payment_intent.succeeded", started["intent_id"]) == (200, "processed")
+
+    notes = [e.message for e in reload(order).events if e.kind == "attention"]
+    assert "Payment succeeded on a cancelled order: refund it." in notes
