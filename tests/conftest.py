@@ -23,6 +23,7 @@ from tests.db_support import dispose_all
 
 pytest_plugins = ["tests.payments_support", "tests.browser_support"]
 
+
 def _per_worker(url: str | None) -> str | None:
     """Each pytest-xdist worker's own database beside TEST_DATABASE_URL's (`test_gw0`,
     `test_gw1`, ...): tests empty every table between them, so two workers cannot

@@ -12,7 +12,6 @@ def test_layout_links_follow_the_mount_point(client, make_product):
         assert f'href="/shop/products/{product.slug}"' in mounted
 
 
-
 def title_of(page) -> str:
     return page.get_data(as_text=True).split("<title>")[1].split("</title>")[0]
 
