@@ -92,18 +92,16 @@ def ensure_intent(order: Order, *, customer_id: str | None = None, save_card: bo
     return intent
 
 
-# While the bank checks a card (3-D Secure) the intent belongs to that attempt: saving
-# must not change under it. Whoever could open the order could otherwise have the
-# card being checked saved to their own customer.
-_SAVING_FIXED = ("requires_action", "processing")
-
-
 def _apply_saving(intent: dict, customer_id: str | None) -> dict:
     """Make the intent save the card to `customer_id`, or not save it (None)."""
     wanted = "off_session" if customer_id else None
-    if intent.get("status") in _SAVING_FIXED and (wanted or intent["status"] == "processing"):
-        # Switching saving off saves nobody's card: a customer back from a bank's page
-        # they left, paying with another card, is not signed up for off-session use.
+    status = intent.get("status")
+    # While the bank checks a card (3-D Secure) the intent belongs to that attempt:
+    # saving must not be switched on under it, or whoever could open the order could
+    # have the card being checked saved to their own customer. Switching it off saves
+    # nobody's card: a customer back from a bank's page they left, paying with another
+    # card, is not signed up for off-session use. A processing intent takes no change.
+    if status == "processing" or (status == "requires_action" and wanted):
         return intent
     changes: dict = {}
     if customer_id and intent.get("customer") != customer_id:

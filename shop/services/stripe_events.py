@@ -90,9 +90,9 @@ def on_dispute(event: dict) -> str:
 def _hold_payment(intent_id: object, event: dict) -> None:
     """Sync the intent a refund or dispute is about if the shop holds no payment for it.
 
-    Stripe can accept a payment whose row the shop then loses (a saved card's confirm
-    succeeds, reading the intent back fails, the request rolls back), and delivers
-    its refunds and disputes in no set order with its `payment_intent.succeeded`.
+    The shop writes a payment's row before any money moves, but a database restored
+    from a backup taken before that has lost it; and Stripe delivers a payment's
+    refunds and disputes in no set order with its `payment_intent.succeeded`.
     Answered "ignored", such an event would never come again. `sync_payment` applies
     the intent only to the order it belongs to (its metadata, amount and currency),
     under that order's lock, as the payment's own event would: whichever of the two
