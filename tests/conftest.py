@@ -52,10 +52,40 @@ def _create_database(url: str) -> None:
     server.dispose()
 
 
+# Held by a test run's main process while it runs: the key of an advisory lock on
+# TEST_DATABASE_URL's server. A second run (another checkout, a second terminal) would
+# empty the tables under the first's tests, so it waits its turn instead.
+_RUN_LOCK_KEY = 0x73686F70  # "shop"
+_run_lock = None
+
+
+def _take_run_lock() -> None:
+    global _run_lock
+    conn = create_engine(os.environ["TEST_DATABASE_URL"], isolation_level="AUTOCOMMIT").connect()
+    query = "SELECT pg_try_advisory_lock(:key)"
+    if not conn.execute(text(query), {"key": _RUN_LOCK_KEY}).scalar():
+        print("Another test run is using TEST_DATABASE_URL's server; waiting for it to end.",
+              flush=True)
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _RUN_LOCK_KEY})
+    _run_lock = conn
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "csrf: run with CSRF protection switched on")
-    if POSTGRES_URL and os.environ.get("PYTEST_XDIST_WORKER"):
+    if not POSTGRES_URL:
+        return
+    if os.environ.get("PYTEST_XDIST_WORKER"):
         _create_database(POSTGRES_URL)
+    else:
+        _take_run_lock()
+
+
+def pytest_unconfigure(config):
+    global _run_lock
+    if _run_lock is not None:
+        _run_lock.close()  # the session ends, and PostgreSQL releases its lock
+        _run_lock.engine.dispose()
+        _run_lock = None
 
 
 @pytest.fixture(scope="session")
