@@ -19,7 +19,7 @@ from shop.models import (
     Payment,
     Refund,
 )
-from shop.services import payments, refunds, stripe_client
+from shop.services import disputes, payments, refunds, stripe_client
 
 S = OrderStatus
 # Orders whose story is not over, whatever their age: still to be paid, a dispute
@@ -87,7 +87,7 @@ def reconcile_order(order: Order) -> list[str]:
         for refund in stripe_client.list_refunds(payment_intent=intent_id):
             refunds.sync_refund(refund)
         for dispute in stripe_client.list_disputes(payment_intent=intent_id):
-            refunds.sync_dispute(dispute)
+            disputes.sync_dispute(dispute)
     db.session.refresh(order)
     change = _describe(order, before)
     return [Skipped(text) for text in missing] + ([change] if change else [])
@@ -128,4 +128,4 @@ def reconcile(since: datetime) -> Iterator[str | None]:
         yield _tracked(order, lambda r=refund: refunds.sync_refund(r))
     for dispute in stripe_client.list_disputes(created=created):
         order = payments.order_for_intent({"id": dispute.get("payment_intent") or ""})
-        yield _tracked(order, lambda d=dispute: refunds.sync_dispute(d))
+        yield _tracked(order, lambda d=dispute: disputes.sync_dispute(d))

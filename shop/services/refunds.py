@@ -1,16 +1,16 @@
-"""Refunds and disputes: asked for here or made in the Stripe Dashboard, they land once.
+"""Refunds: asked for here or made in the Stripe Dashboard, they land once.
 
-`sync_refund` and `sync_dispute` take Stripe's object (never the webhook's word
-alone) and are safe to call any number of times from the admin page, the CLI,
-webhooks or reconcile.
+`sync_refund` takes Stripe's object (never the webhook's word alone) and is safe to
+call any number of times from the admin page, the CLI, webhooks or reconcile.
+Disputes, which refuse a refund while they charge the payment back, are in
+`disputes`.
 """
 
 import re
-from datetime import UTC, datetime
 
 from shop.extensions import db
 from shop.logs import log_event
-from shop.models import OPEN_DISPUTE_STATUSES, Dispute, Order, OrderStatus, Payment, Refund, User
+from shop.models import Order, OrderStatus, Payment, Refund, User
 from shop.money import MoneyError, check_steps
 from shop.services import orders, stripe_client
 from shop.services.orders import OrderError
@@ -169,7 +169,7 @@ def charged_back(order: Order) -> bool:
     return order.dispute_status in CHARGEBACK_STATUSES
 
 
-def _order_for_payment_intent(intent_id: str | None) -> tuple[Order, Payment] | None:
+def order_and_payment(intent_id: str | None) -> tuple[Order, Payment] | None:
     if not intent_id:
         return None
     payment = db.session.execute(
@@ -187,7 +187,7 @@ def sync_refund(
 
     None if the shop holds no payment for the refund's intent: sync the intent first.
     """
-    found = _order_for_payment_intent(refund.get("payment_intent"))
+    found = order_and_payment(refund.get("payment_intent"))
     if found is None:
         return None
     order = orders.lock_order(found[0].id)
@@ -239,8 +239,6 @@ def sync_refund(
 # from its idempotency key, a list read before a webhook committed) must not move a
 # refund back.
 _REFUND_STAGE = {"pending": 0, "requires_action": 0, "succeeded": 1, "failed": 2, "canceled": 2}
-# A dispute ends won or lost (or, for an inquiry, warning_closed) and stays so.
-_DISPUTE_ENDED = {"won", "lost", "warning_closed"}
 
 
 def _requester(refund: dict) -> User | None:
@@ -296,62 +294,3 @@ def settle_refunded_amount(order: Order, payment: Payment, stripe_event_id: str 
         f"of {orders.money_text(order.total_minor, order)}.",
     )
     db.session.flush()
-
-
-def sync_dispute(dispute: dict, *, stripe_event_id: str | None = None) -> Dispute | None:
-    """Store Stripe's dispute on its order and show its status there; None, as for
-    `sync_refund`, if the shop holds no payment for its intent."""
-    found = _order_for_payment_intent(dispute.get("payment_intent"))
-    if found is None:
-        return None
-    order = orders.lock_order(found[0].id)
-    row = db.session.execute(
-        db.select(Dispute).where(Dispute.stripe_dispute_id == dispute["id"])
-    ).scalar_one_or_none()
-    if row is None:
-        row = Dispute(order_id=order.id, payment_id=found[1].id, stripe_dispute_id=dispute["id"])
-        _copy_dispute(row, dispute)
-        db.session.add(row)
-    _copy_dispute(row, dispute)
-    db.session.flush()
-    order.dispute_status = _dispute_status(order)
-    orders.record(
-        order,
-        "dispute",
-        f"Dispute {row.status.replace('_', ' ')} "
-        f"({row.reason or 'no reason given'}) for "
-        f"{orders.money_text(row.amount_minor, order)}.",
-        actor="stripe",
-        key=f"dispute:{row.stripe_dispute_id}:{row.status}",
-        stripe_event_id=stripe_event_id,
-    )
-    db.session.flush()
-    return row
-
-
-# Of an order's disputes (an inquiry may be followed by a chargeback), the one it shows:
-# one still open first, then the outcome that cost the most. A rank, not the latest,
-# since events about an older dispute can land after a newer one's.
-_DISPUTE_RANK = [*OPEN_DISPUTE_STATUSES, "lost", "won", "warning_closed"]
-
-
-def _dispute_status(order: Order) -> str | None:
-    statuses = db.session.execute(
-        db.select(Dispute.status).where(Dispute.order_id == order.id)
-    ).scalars().all()
-    known = len(_DISPUTE_RANK)
-    return min(statuses, default=None,
-               key=lambda s: _DISPUTE_RANK.index(s) if s in _DISPUTE_RANK else known)
-
-
-def _copy_dispute(row: Dispute, dispute: dict) -> None:
-    row.amount_minor = dispute["amount"]
-    row.currency = dispute["currency"]
-    row.reason = dispute.get("reason")
-    if row.status not in _DISPUTE_ENDED or dispute["status"] in _DISPUTE_ENDED:
-        row.status = dispute["status"]
-    row.evidence_due_by = _from_timestamp((dispute.get("evidence_details") or {}).get("due_by"))
-
-
-def _from_timestamp(value: int | None) -> datetime | None:
-    return datetime.fromtimestamp(value, UTC) if value else None

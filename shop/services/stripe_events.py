@@ -10,7 +10,7 @@ intent is then synced first, as its own event would sync it.
 """
 
 from shop.models import OrderStatus
-from shop.services import orders, payments, refunds, stripe_client
+from shop.services import disputes, orders, payments, refunds, stripe_client
 from shop.services.webhooks import handler
 
 PAYMENT_EVENTS = (
@@ -84,7 +84,7 @@ def on_refund(event: dict) -> str:
 def on_dispute(event: dict) -> str:
     dispute = stripe_client.retrieve_dispute(event["data"]["object"]["id"])
     _hold_payment(dispute.get("payment_intent"), event)
-    return "processed" if refunds.sync_dispute(dispute, stripe_event_id=event["id"]) else "ignored"
+    return "processed" if disputes.sync_dispute(dispute, stripe_event_id=event["id"]) else "ignored"
 
 
 def _hold_payment(intent_id: object, event: dict) -> None:
