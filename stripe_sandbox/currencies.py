@@ -30,14 +30,28 @@ MINIMUMS = {
 DEFAULT_MINIMUM = 50
 MAXIMUM = 99_999_999
 
+# Stripe's presentment currencies for card payments (docs.stripe.com/currencies, "more
+# than 135"): the codes a PaymentIntent may be created in. bhd, jod, kwd, omr and tnd are
+# offered to accounts in the United Arab Emirates; the sandbox accepts them for everyone,
+# as it has no account country.
 SUPPORTED = frozenset(
-    MINIMUMS.keys()
-    | ZERO_DECIMAL
-    | THREE_DECIMAL
-    | set([
-        "isk", "ils", "twd", "zar", "cop", "ars", "php", "idr", "inr", "egp", "ngn", "pkr", "kes",
-    ])
+    [
+        "usd", "aed", "afn", "all", "amd", "ang", "aoa", "ars", "aud", "awg", "azn", "bam", "bbd",
+        "bdt", "bgn", "bhd", "bif", "bmd", "bnd", "bob", "brl", "bsd", "bwp", "byn", "bzd", "cad",
+        "cdf", "chf", "clp", "cny", "cop", "crc", "cve", "czk", "djf", "dkk", "dop", "dzd", "egp",
+        "etb", "eur", "fjd", "fkp", "gbp", "gel", "gip", "gmd", "gnf", "gtq", "gyd", "hkd", "hnl",
+        "hrk", "htg", "huf", "idr", "ils", "inr", "isk", "jmd", "jod", "jpy", "kes", "kgs", "khr",
+        "kmf", "krw", "kwd", "kyd", "kzt", "lak", "lbp", "lkr", "lrd", "lsl", "mad", "mdl", "mga",
+        "mkd", "mmk", "mnt", "mop", "mur", "mvr", "mwk", "mxn", "myr", "mzn", "nad", "ngn", "nio",
+        "nok", "npr", "nzd", "omr", "pab", "pen", "pgk", "php", "pkr", "pln", "pyg", "qar", "ron",
+        "rsd", "rub", "rwf", "sar", "sbd", "scr", "sek", "sgd", "shp", "sle", "sos", "srd", "std",
+        "szl", "thb", "tjs", "tnd", "top", "try", "ttd", "twd", "tzs", "uah", "ugx", "uyu", "uzs",
+        "vnd", "vuv", "wst", "xaf", "xcd", "xof", "xpf", "yer", "zar", "zmw",
+    ]
 )
+
+# Stripe's "Invalid currency" message names usd first, then the rest alphabetically.
+_LISTED = ["usd", *sorted(SUPPORTED - {"usd"})]
 
 _SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "jpy": "¥", "aud": "$", "cad": "$"}
 
@@ -83,7 +97,7 @@ def check_currency(currency: str) -> str:
         raise StripeError(
             400,
             f"Invalid currency: {currency}. Stripe currently supports these currencies: "
-            + ", ".join(sorted(SUPPORTED)),
+            + ", ".join(_LISTED),
             param="currency",
         )
     return currency
