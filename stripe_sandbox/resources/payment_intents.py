@@ -189,6 +189,10 @@ def update(sb: Sandbox, call: Call, intent_id: str) -> dict[str, Any]:
     _apply(sb, intent, call.params)
     if intent["status"] in CONFIRMABLE:
         intent["last_payment_error"] = None
+    if call.params.get("payment_method") or call.params.get("payment_method_data"):
+        # As at Stripe, a new payment method always has to be confirmed again: a 3-D Secure
+        # challenge begun for the old card must not go on to charge the new one.
+        intent.update(status="requires_confirmation", next_action=None)
     return intent
 
 

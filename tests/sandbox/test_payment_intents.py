@@ -3,6 +3,8 @@
 import pytest
 import stripe
 
+from stripe_sandbox.testing import ControlError
+
 
 def create(client, **params):
     return client.v1.payment_intents.create(
@@ -138,6 +140,29 @@ def test_update_sets_payment_method_and_clears_error(client):
     assert updated.status == "requires_confirmation"
     assert updated.amount == 2500
     assert client.v1.payment_intents.confirm(intent.id).status == "succeeded"
+
+
+def test_new_payment_method_during_3ds_must_be_confirmed_again(client, control):
+    intent = create(client, payment_method="pm_card_threeDSecure2Required", confirm=True)
+    assert intent.status == "requires_action"
+    updated = client.v1.payment_intents.update(
+        intent.id, params={"payment_method": "pm_card_visa_chargeDeclined"})
+    assert updated.status == "requires_confirmation"
+    assert updated.next_action is None
+    # The challenge begun for the old card is over: finishing it charges nothing.
+    with pytest.raises(ControlError):
+        control.authenticate(intent.id, "complete")
+    assert client.v1.charges.list().data == []
+    with pytest.raises(stripe.CardError):
+        client.v1.payment_intents.confirm(intent.id)
+
+
+def test_new_payment_method_keeps_requires_confirmation(client):
+    intent = create(client, payment_method="pm_card_visa")
+    assert intent.status == "requires_confirmation"
+    updated = client.v1.payment_intents.update(intent.id, params={"payment_method": "pm_card_amex"})
+    assert updated.status == "requires_confirmation"
+    assert client.v1.payment_methods.retrieve(updated.payment_method).card.brand == "amex"
 
 
 def test_update_after_success_only_metadata(client):
