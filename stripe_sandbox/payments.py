@@ -137,7 +137,19 @@ def _succeed(sb, intent, pm, charge, authenticated: bool) -> None:
             pm["customer"] = intent["customer"]
             sb.emit("payment_method.attached", pm)
     _use_up(sb, pm)
-    if sb.private[pm["id"]]["behaviour"].dispute and intent["status"] == "succeeded":
+    _dispute_if_due(sb, intent, charge)
+
+
+def captured(sb: Sandbox, intent: dict[str, Any], charge: dict[str, Any]) -> None:
+    """What follows the capture of an authorised (manual-capture) payment."""
+    _dispute_if_due(sb, intent, charge)
+
+
+def _dispute_if_due(sb: Sandbox, intent: dict[str, Any], charge: dict[str, Any]) -> None:
+    # Card 0259's bank disputes money that has moved: once the payment succeeds, which
+    # under manual capture is at capture, not at authorisation.
+    behaviour = sb.private[charge["payment_method"]]["behaviour"]
+    if behaviour.dispute and intent["status"] == "succeeded":
         disputes.open_dispute(sb, charge, "fraudulent")
 
 

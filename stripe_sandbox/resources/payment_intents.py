@@ -305,4 +305,5 @@ def capture(sb: Sandbox, call: Call, intent_id: str) -> dict[str, Any]:
     intent.update(status="succeeded", amount_received=amount, amount_capturable=0)
     sb.emit("charge.captured", charge)
     sb.emit("payment_intent.succeeded", intent)
+    payments.captured(sb, intent, charge)
     return intent

@@ -134,3 +134,17 @@ def test_a_charged_back_charge_cannot_be_refunded(client, control, pay):
     assert refused.value.code == "charge_disputed"
     assert "has been charged back; cannot issue a refund" in refused.value.user_message
     assert client.v1.refunds.list(params={"payment_intent": intent.id}).data == []
+
+
+def test_0259_under_manual_capture_is_disputed_once_captured(client, pay):
+    intent = pay("pm_card_createDispute", capture_method="manual")
+    assert intent.status == "requires_capture"
+    assert client.v1.disputes.list().data == []  # nothing has been paid yet
+    captured = client.v1.payment_intents.capture(intent.id, params={"amount_to_capture": 1500})
+    assert captured.status == "succeeded"
+    disputes = client.v1.disputes.list(params={"payment_intent": intent.id}).data
+    assert [(d.reason, d.amount, d.charge) for d in disputes] == [
+        ("fraudulent", 1500, intent.latest_charge)]
+    assert client.v1.charges.retrieve(intent.latest_charge).disputed is True
+    types = [e.type for e in reversed(client.v1.events.list(params={"limit": 3}).data)]
+    assert types == ["charge.captured", "payment_intent.succeeded", "charge.dispute.created"]
