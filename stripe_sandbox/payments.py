@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from . import cards
 from .errors import StripeError
 from .resources import charges, disputes
+from .resources import payment_methods as methods
 from .state import Sandbox
 
 AUTH_FAILED_MESSAGE = (
@@ -73,9 +74,14 @@ def _payment_error(decline: cards.Decline, charge_id: str | None, pm: dict[str, 
     return error
 
 
-def _use_up(sb: Sandbox, pm: dict[str, Any]) -> None:
-    if pm["customer"] is None:
-        sb.private[pm["id"]]["consumed"] = True
+def _use_up(sb: Sandbox, pm: dict[str, Any], intent: dict[str, Any] | None = None) -> None:
+    """A method that paid without a customer may not pay again. One the payment was saving
+    (``setup_future_usage``) may still be attached to a customer afterwards, as Stripe
+    allows; until it is, it cannot pay again either (unverified; the safer reading)."""
+    if pm["customer"] is not None:
+        return
+    saving = intent is not None and bool(intent.get("setup_future_usage"))
+    sb.private[pm["id"]][methods.AWAITING_CUSTOMER if saving else "consumed"] = True
 
 
 # -- payment intents ------------------------------------------------------------------
@@ -109,7 +115,7 @@ def pay(sb: Sandbox, intent: dict[str, Any], pm: dict[str, Any], *, authenticate
         charge = charges.build(sb, intent, pm, status="pending", authenticated=authenticated)
         intent.update(status="processing", latest_charge=charge["id"],
                       processing={"card": {}, "type": "card"})
-        _use_up(sb, pm)
+        _use_up(sb, pm, intent)
         sb.emit("charge.pending", charge)
         sb.emit("payment_intent.processing", intent)
         sb.schedule(sb.processing_delay, settle, sb, intent["id"], "succeeded")
@@ -136,7 +142,7 @@ def _succeed(sb, intent, pm, charge, authenticated: bool) -> None:
         if intent.get("customer") and pm["customer"] is None:
             pm["customer"] = intent["customer"]
             sb.emit("payment_method.attached", pm)
-    _use_up(sb, pm)
+    _use_up(sb, pm, intent)
     _dispute_if_due(sb, intent, charge)
 
 

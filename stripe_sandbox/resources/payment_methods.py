@@ -23,6 +23,8 @@ DATA_SPEC = {
     "allow_redisplay": REDISPLAY,
 }
 
+# Noted on a method that paid while being saved without a customer: it may be attached.
+AWAITING_CUSTOMER = "awaiting_customer"
 SINGLE_USE = (
     "This PaymentMethod was previously used without being attached to a Customer or was "
     "detached from a Customer, and may not be used again."
@@ -135,7 +137,8 @@ def resolve(sb: Sandbox, pm_id: str, param: str = "payment_method") -> dict[str,
 
 def check_usable(sb: Sandbox, pm: dict[str, Any], customer: str | None) -> None:
     """Stripe's rules for reusing a method: single use without a customer; same customer."""
-    if sb.private[pm["id"]].get("consumed"):
+    private = sb.private[pm["id"]]
+    if private.get("consumed") or private.get(AWAITING_CUSTOMER):
         raise invalid(SINGLE_USE, param="payment_method")
     owner = pm["customer"]
     if owner is not None and customer is not None and owner != customer:
@@ -172,6 +175,7 @@ def attach(sb: Sandbox, pm: dict[str, Any], customer_id: str) -> dict[str, Any]:
         raise StripeError(402, decline.message, type="card_error", code=decline.code,
                           decline_code=decline.decline_code)
     pm["customer"] = customer_id
+    sb.private[pm["id"]].pop(AWAITING_CUSTOMER, None)
     sb.emit("payment_method.attached", pm)
     return pm
 

@@ -160,6 +160,27 @@ def test_single_use_without_customer(client, pay):
         "detached from a Customer, and may not be used again.")
 
 
+def test_method_saved_without_customer_can_be_attached_after_paying(client, pay):
+    intent = pay("pm_card_visa", setup_future_usage="off_session")
+    assert intent.status == "succeeded"
+    with pytest.raises(stripe.InvalidRequestError, match="previously used"):
+        pay(intent.payment_method)  # not before it belongs to someone
+    customer = client.v1.customers.create()
+    pm = client.v1.payment_methods.attach(intent.payment_method,
+                                          params={"customer": customer.id})
+    assert pm.customer == customer.id
+    again = pay(pm.id, customer=customer.id, off_session=True)
+    assert again.status == "succeeded"
+
+
+def test_method_used_without_saving_cannot_be_attached(client, pay):
+    intent = pay("pm_card_visa")
+    customer = client.v1.customers.create()
+    with pytest.raises(stripe.InvalidRequestError, match="previously used"):
+        client.v1.payment_methods.attach(intent.payment_method,
+                                         params={"customer": customer.id})
+
+
 def test_attached_method_reusable_only_with_its_customer(client, pay):
     customer = client.v1.customers.create()
     pm = client.v1.payment_methods.attach("pm_card_visa", params={"customer": customer.id})
