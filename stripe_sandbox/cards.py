@@ -155,6 +155,17 @@ def brand(number: str) -> str:
     return "unknown"
 
 
+# ``card.brand`` uses Stripe's short network names; ``card.display_brand`` spells the brand
+# out (stripe-python documents american_express, diners_club, union_pay, ..., other).
+_DISPLAY_BRANDS = {"amex": "american_express", "diners": "diners_club", "unionpay": "union_pay",
+                   "unknown": "other"}
+
+
+def display_brand(card_brand: str) -> str:
+    """``display_brand("amex")`` → ``"american_express"``; visa, mastercard, ... are as is."""
+    return _DISPLAY_BRANDS.get(card_brand, card_brand)
+
+
 def funding(number: str) -> str:
     return "debit" if number in _DEBIT else "credit"
 

@@ -68,7 +68,7 @@ def build(
                 "cvc_check": "pass" if cvc else None,
             },
             "country": "US",
-            "display_brand": brand,
+            "display_brand": cards.display_brand(brand),
             "exp_month": exp_month,
             "exp_year": exp_year,
             "fingerprint": cards.fingerprint(number),

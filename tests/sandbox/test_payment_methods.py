@@ -26,6 +26,20 @@ def test_create_from_details(client):
     assert pm.card.three_d_secure_usage.supported is True
 
 
+@pytest.mark.parametrize(("number", "cvc", "brand", "display_brand"), [
+    ("4242424242424242", "123", "visa", "visa"),
+    ("5555555555554444", "123", "mastercard", "mastercard"),
+    ("378282246310005", "1234", "amex", "american_express"),
+    ("6011111111111117", "123", "discover", "discover"),
+    ("3056930009020004", "123", "diners", "diners_club"),
+    ("3566002020360505", "123", "jcb", "jcb"),
+    ("6200000000000005", "123", "unionpay", "union_pay"),
+])
+def test_display_brand_spells_the_brand_out(client, number, cvc, brand, display_brand):
+    pm = card_method(client, number=number, cvc=cvc)
+    assert (pm.card.brand, pm.card.display_brand) == (brand, display_brand)
+
+
 def test_fingerprint_is_stable_per_number(client):
     a, b = card_method(client), card_method(client)
     other = card_method(client, number="5555555555554444")
