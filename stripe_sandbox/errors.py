@@ -7,6 +7,12 @@ from typing import Any
 DOC_URL = "https://stripe.com/docs/error-codes/"
 
 
+def doc_url(code: str) -> str:
+    """Stripe's page for an error code; its address spells the code with hyphens:
+    ``card_declined`` → ``https://stripe.com/docs/error-codes/card-declined``."""
+    return DOC_URL + code.replace("_", "-")
+
+
 class StripeError(Exception):
     """An error answered as Stripe answers it: ``{"error": {...}}`` with a status code.
 
@@ -59,7 +65,7 @@ class StripeError(Exception):
         }
         error.update({key: value for key, value in optional.items() if value is not None})
         if self.code:
-            error["doc_url"] = DOC_URL + self.code
+            error["doc_url"] = doc_url(self.code)
         return {"error": error}
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from . import cards
-from .errors import StripeError
+from .errors import StripeError, doc_url
 from .resources import charges, disputes
 from .resources import payment_methods as methods
 from .state import Sandbox
@@ -67,7 +67,7 @@ def card_error(decline: cards.Decline, **extra: Any) -> StripeError:
 
 def _payment_error(decline: cards.Decline, charge_id: str | None, pm: dict[str, Any]):
     error = {"type": "card_error", "code": decline.code, "decline_code": decline.decline_code,
-             "message": decline.message, "doc_url": f"https://stripe.com/docs/error-codes/{decline.code}",
+             "message": decline.message, "doc_url": doc_url(decline.code),
              "payment_method": copy.deepcopy(pm)}
     if charge_id:
         error["charge"] = charge_id
@@ -221,7 +221,7 @@ def authenticate(sb: Sandbox, intent: dict[str, Any], complete: bool) -> None:
         return
     error = {
         "type": "invalid_request_error", "code": "payment_intent_authentication_failure",
-        "doc_url": "https://stripe.com/docs/error-codes/payment-intent-authentication-failure",
+        "doc_url": doc_url("payment_intent_authentication_failure"),
         "message": AUTH_FAILED_MESSAGE, "payment_method": copy.deepcopy(pm)}
     intent.update(status="requires_payment_method", next_action=None, payment_method=None,
                   last_payment_error=error)

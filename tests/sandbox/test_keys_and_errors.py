@@ -100,6 +100,19 @@ def test_exception_classes(client, client_for, control):
     assert client_for().v1.customers.retrieve(customer.id).id == customer.id  # once only
 
 
+def test_doc_urls_spell_the_code_with_hyphens(client, pay):
+    with pytest.raises(stripe.InvalidRequestError) as missing:
+        client.v1.payment_intents.retrieve("pi_nope")
+    assert missing.value.json_body["error"]["doc_url"] == (
+        "https://stripe.com/docs/error-codes/resource-missing")
+    with pytest.raises(stripe.CardError) as declined:
+        pay("pm_card_visa_chargeDeclinedInsufficientFunds")
+    error = declined.value.json_body["error"]
+    assert error["doc_url"] == "https://stripe.com/docs/error-codes/card-declined"
+    intent = client.v1.payment_intents.retrieve(error["payment_intent"]["id"])
+    assert intent.last_payment_error.doc_url == error["doc_url"]
+
+
 def test_cors_headers_and_preflight(sandbox):
     response = requests.options(f"{sandbox.url}/v1/payment_intents/pi_x/confirm", timeout=10)
     assert response.status_code in (200, 204)
@@ -135,7 +148,7 @@ def test_an_amount_that_is_not_an_int64_is_an_invalid_integer(sandbox, amount):
     assert response.headers["Content-Type"].startswith("application/json")
     assert response.json()["error"] == {
         "type": "invalid_request_error", "code": "parameter_invalid_integer",
-        "doc_url": "https://stripe.com/docs/error-codes/parameter_invalid_integer",
+        "doc_url": "https://stripe.com/docs/error-codes/parameter-invalid-integer",
         "message": f"Invalid integer: {amount}", "param": "amount"}
 
 
