@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from . import expansion
 from .errors import StripeError, invalid, no_such
 from .idempotency import IdempotencyStore
 from .journal import Journal, NoteStore, ObjectStore
@@ -253,31 +254,7 @@ class Sandbox:
 
     def expand(self, obj: dict[str, Any], paths: list[str] | None) -> dict[str, Any]:
         """A copy of ``obj`` with the ids named by ``expand[]`` paths replaced by objects."""
-        if not paths:
-            return obj
-        result = dict(obj)
-        for path in paths:
-            self._expand_path(result, path.split("."), path)
-        return result
-
-    def _expand_path(self, node: dict[str, Any], parts: list[str], full: str) -> None:
-        key, rest = parts[0], parts[1:]
-        if node.get("object") == "list" and key == "data":
-            node["data"] = [dict(item) for item in node["data"]]
-            if rest:
-                for item in node["data"]:
-                    self._expand_path(item, rest, full)
-            return
-        if key not in node:
-            raise StripeError(400, f"This property cannot be expanded ({full}).", param="expand")
-        value = node[key]
-        if isinstance(value, str) and value in self.objects:
-            value = dict(self.objects[value])
-        elif isinstance(value, dict):
-            value = dict(value)
-        node[key] = value
-        if rest and isinstance(value, dict):
-            self._expand_path(value, rest, full)
+        return expansion.expand(self.objects, obj, paths)
 
 
 def _in_range(value: int, bounds: dict[str, int]) -> bool:

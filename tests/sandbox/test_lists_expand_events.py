@@ -87,6 +87,36 @@ def test_expand_unknown_field(client, pay):
     assert caught.value.param == "expand"
 
 
+@pytest.mark.parametrize("path", ["amount", "metadata", "latest_charge.amount", "data"])
+def test_a_property_that_is_not_expandable_is_refused(client, pay, path):
+    intent = pay()
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        client.v1.payment_intents.retrieve(intent.id, params={"expand": [path]})
+    assert caught.value.http_status == 400
+    assert caught.value.param == "expand"
+    assert caught.value.user_message == f"This property cannot be expanded ({path})."
+
+
+def test_a_refused_expand_changes_nothing(client):
+    intent = client.v1.payment_intents.create(params={
+        "amount": 1000, "currency": "usd", "payment_method_types": ["card"]})
+    with pytest.raises(stripe.InvalidRequestError):
+        client.v1.payment_intents.confirm(intent.id, params={
+            "payment_method": "pm_card_visa", "expand": ["amount"]})
+    assert client.v1.payment_intents.retrieve(intent.id).status == "requires_payment_method"
+    assert client.v1.charges.list().data == []
+
+
+def test_expand_walks_through_a_hash(client):
+    customer = client.v1.customers.create()
+    pm = client.v1.payment_methods.attach("pm_card_visa", params={"customer": customer.id})
+    client.v1.customers.update(customer.id, params={
+        "invoice_settings": {"default_payment_method": pm.id}})
+    expanded = client.v1.customers.retrieve(customer.id, params={
+        "expand": ["invoice_settings.default_payment_method"]})
+    assert expanded.invoice_settings.default_payment_method.card.last4 == "4242"
+
+
 def test_event_shape_and_request_info(client):
     customer = client.v1.customers.create(options={"idempotency_key": "cust-key-1"})
     event = client.v1.events.list().data[0]
