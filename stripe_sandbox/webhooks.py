@@ -186,7 +186,9 @@ class WebhookSender:
         """Queue ``event`` for delivery; returns how many endpoints will get it (0 or 1)."""
         if not self.forward_to or not self.enables(event["type"]):
             return 0
-        body = json.dumps(event, indent=2).encode()
+        # The body shows the event as it stands once queued: one endpoint has yet to get it
+        # (the count is set on the stored event only after this returns).
+        body = json.dumps({**event, "pending_webhooks": 1}, indent=2).encode()
         with self._cond:
             copies = 1
             if self.duplicate_count > 0:

@@ -29,6 +29,15 @@ def test_every_delivery_is_signed_like_stripe(client, control, receiver, pay):
     assert client.v1.events.list().data[0].pending_webhooks == 1
 
 
+def test_delivered_body_counts_the_pending_webhook(client, control, receiver):
+    client.v1.customers.create()
+    control.wait_for_deliveries()
+    delivered = [verified(item) for item in receiver.received]
+    assert [event.type for event in delivered] == ["customer.created"]
+    assert delivered[0].pending_webhooks == 1
+    assert client.v1.events.retrieve(delivered[0].id).pending_webhooks == 1
+
+
 def test_snapshot_payload(client, control, receiver):
     customer = client.v1.customers.create(params={"name": "Before"})
     client.v1.customers.update(customer.id, params={"name": "After"})
