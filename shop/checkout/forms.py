@@ -1,3 +1,5 @@
+import uuid
+
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField
 from wtforms.validators import DataRequired, Email, Length
@@ -6,3 +8,11 @@ from wtforms.validators import DataRequired, Email, Length
 class CheckoutForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     cart_version = HiddenField()
+    # Names this form: sent twice (a double click, a retry after a lost answer), it
+    # places one order. A page from before the key existed is sent without one.
+    checkout_key = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_submitted():
+            self.checkout_key.data = uuid.uuid4().hex

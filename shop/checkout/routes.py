@@ -8,6 +8,7 @@ from shop.checkout.forms import CheckoutForm
 from shop.extensions import db, limiter
 from shop.services import orders
 from shop.web.readonly import reads_only
+from shop.web.requests import valid_request_key
 
 
 def _checkout_limit() -> str:
@@ -26,7 +27,8 @@ def checkout():
         return render_cart(checkout=form, status=400)  # each error beside its field
     user = current_user if current_user.is_authenticated else None
     try:
-        order = orders.place_order(cart, form.email.data, user, form.cart_version.data or None)
+        order = orders.place_order(cart, form.email.data, user, form.cart_version.data or None,
+                                   valid_request_key(form.checkout_key.data))
     except orders.OrderError as error:
         db.session.rollback()
         flash(str(error), "error")

@@ -68,6 +68,8 @@ class Order(db.Model):
         Index("ix_order_status_reserved_until", "status", "reserved_until"),
         # The admin dashboard sums revenue over windows of paid_at.
         Index("ix_order_paid_at", "paid_at"),
+        # One order per checkout form: the same form sent twice finds the first's order.
+        Index("ix_order_checkout_key", "checkout_key", unique=True),
         # The admin history's "dispute open" filter: only disputed orders are indexed.
         Index(
             "ix_order_disputed_created_at_id",
@@ -95,6 +97,7 @@ class Order(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     canceled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checkout_key: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped["User | None"] = relationship()
     lines: Mapped[list["OrderLine"]] = relationship(

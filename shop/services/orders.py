@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, update
+from sqlalchemy.exc import IntegrityError
 
 from shop.database import insert_or_skip
 from shop.extensions import db
@@ -87,23 +88,56 @@ def _release_stock(order: Order) -> None:
 
 
 def place_order(
-    cart: dict[str, int], email: str, user: User | None, expected_version: str | None = None
+    cart: dict[str, int],
+    email: str,
+    user: User | None,
+    expected_version: str | None = None,
+    checkout_key: str | None = None,
 ) -> Order:
     """Turn a cart into a pending order with database prices, reserving its stock.
+
+    `checkout_key` names the form that sent the cart: sent again, it returns the order
+    it placed, even while that is still being placed by the first request.
 
     Raises OrderError (and reserves nothing, once the caller rolls back) when the
     cart is empty, changed since the customer saw it, or an item ran out.
     """
+    placed = placed_with(checkout_key, user)
+    if placed is not None:
+        return placed
     view = _checked_cart(cart, expected_version)
+    order = _new_order(view, email, user, checkout_key)
+    # The key is taken before the stock: the same form sent twice at once waits here
+    # for the first to end, rather than finding the last item taken by its own order.
+    try:
+        with db.session.begin_nested():
+            db.session.add(order)
+            db.session.flush()
+    except IntegrityError:
+        placed = placed_with(checkout_key, user)
+        if placed is None:
+            raise
+        return placed
     # Always take product rows in id order, so two carts never deadlock each other.
     for line in sorted(view.lines, key=lambda line: line.product.id):
         if not _reserve(line.product.id, line.quantity):
             raise OrderError(f"Sorry, {line.product.name} just sold out; please review your cart.")
-    order = _new_order(view, email, user)
-    db.session.add(order)
-    db.session.flush()
     actor = user.email if user else "guest"
     record(order, "placed", f"Order placed by {order.email}.", actor=actor, actor_user=user)
+    return order
+
+
+def placed_with(checkout_key: str | None, user: User | None) -> Order | None:
+    """The order a checkout form placed, if it placed one for the same customer."""
+    if not checkout_key:
+        return None
+    order = db.session.execute(
+        db.select(Order).where(Order.checkout_key == checkout_key)
+    ).scalar_one_or_none()
+    if order is not None and order.user_id != (user.id if user else None):
+        # Signed in or out in another tab since the form was sent.
+        raise OrderError("This checkout was already sent from another account; please"
+                         " review your cart and check out again.")
     return order
 
 
@@ -126,7 +160,9 @@ def _checked_cart(cart: dict[str, int], expected_version: str | None) -> carts.C
     return view
 
 
-def _new_order(view: carts.CartView, email: str, user: User | None) -> Order:
+def _new_order(
+    view: carts.CartView, email: str, user: User | None, checkout_key: str | None
+) -> Order:
     """The order row and its lines, copying each product's name and price as sold."""
     now = utcnow()
     order = Order(
@@ -139,6 +175,7 @@ def _new_order(view: carts.CartView, email: str, user: User | None) -> Order:
         status=S.PENDING.value,
         reserved_until=now + timedelta(minutes=current_app.config["RESERVATION_MINUTES"]),
         created_at=now,
+        checkout_key=checkout_key,
     )
     order.lines = [
         OrderLine(
