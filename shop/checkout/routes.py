@@ -6,7 +6,7 @@ from shop.checkout import access
 from shop.checkout.blueprint import bp
 from shop.checkout.forms import CheckoutForm
 from shop.extensions import db, limiter
-from shop.services import orders
+from shop.services import order_summaries, orders
 from shop.web.readonly import reads_only
 from shop.web.requests import valid_request_key
 
@@ -46,7 +46,13 @@ def checkout():
 @reads_only
 def status(number: str):
     order = access.summary_or_404(number)
-    return render_template("checkout/status.html", order=order, access_link=_access_link(order))
+    return render_template(
+        "checkout/status.html",
+        order=order,
+        access_link=_access_link(order),
+        failure=order_summaries.last_failure(order) if order.status == "pending" else None,
+        cancelled=order_summaries.how_cancelled(order) if order.status == "canceled" else None,
+    )
 
 
 @bp.get("/orders/<number>/access/<token>")

@@ -64,8 +64,13 @@ def failure_of(intent_id: str) -> str | None:
             Payment.intent_id == intent_id, Payment.status == "requires_payment_method"
         )
     ).one_or_none()
-    if row is None or not (row.failure_code or row.failure_message):
+    return in_words(*row) if row else None
+
+
+def in_words(code: str | None, message: str | None) -> str | None:
+    """A failed attempt's code and Stripe's message as the customer is told them."""
+    if not (code or message):
         return None
-    if row.failure_code == "payment_intent_authentication_failure":
+    if code == "payment_intent_authentication_failure":
         return AUTHENTICATION_FAILED
-    return row.failure_message or "Your payment did not go through. Please try again."
+    return message or "Your payment did not go through. Please try again."

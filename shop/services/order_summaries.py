@@ -14,7 +14,8 @@ from sqlalchemy import bindparam, select
 
 from shop.database import READS
 from shop.extensions import db
-from shop.models import Order, OrderLine
+from shop.models import Order, OrderEvent, OrderLine, OrderStatus, Payment
+from shop.services.confirmations import in_words
 
 
 @dataclass(frozen=True)
@@ -67,3 +68,45 @@ def find_summary(number: str) -> OrderSummary | None:
     split = len(_ORDER_COLUMNS)
     lines = tuple(LineSummary(*row[split:]) for row in rows if row.product_name is not None)
     return OrderSummary(*rows[0][:split], lines=lines)
+
+
+# What the order page adds for an order that is not paid, read as the summary is.
+_LAST_PAYMENT = (
+    select(Payment.status, Payment.failure_code, Payment.failure_message)
+    .where(Payment.order_id == bindparam("order_id"))
+    .order_by(Payment.id.desc())
+    .limit(1)
+)
+_CANCELLED_BY = select(OrderEvent.actor).where(
+    OrderEvent.order_id == bindparam("order_id"),
+    OrderEvent.kind == f"status_{OrderStatus.CANCELED.value}",
+)
+_CHARGED = select(Payment.id).where(
+    Payment.order_id == bindparam("order_id"), Payment.status == "succeeded"
+)
+
+
+def last_failure(order: OrderSummary) -> str | None:
+    """Why the order's latest payment failed, in words for the customer; None if it
+    did not, or was never tried. A payment that fails after the bank took its time
+    sends its customer back to an unpaid order, which must say why."""
+    with db.engines[READS].connect() as connection:
+        row = connection.execute(_LAST_PAYMENT, {"order_id": order.id}).one_or_none()
+    if row is None or row.status != "requires_payment_method":
+        return None
+    return in_words(row.failure_code, row.failure_message)
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    """What the customer is told about a cancelled order."""
+
+    by: str  # "expiry", "stripe" (its payment was cancelled there) or "shop"
+    charged: bool  # a payment arrived afterwards; the admin was told to refund it
+
+
+def how_cancelled(order: OrderSummary) -> Cancelled:
+    with db.engines[READS].connect() as connection:
+        actor = connection.execute(_CANCELLED_BY, {"order_id": order.id}).scalar()
+        charged = connection.execute(_CHARGED, {"order_id": order.id}).first() is not None
+    return Cancelled(by=actor if actor in ("expiry", "stripe") else "shop", charged=charged)
