@@ -307,3 +307,6 @@ def test_an_intent_stripe_lost_for_a_while_then_paid_asks_the_admin_to_refund(
 
     notes = [e.message for e in reload(order).events if e.kind == "attention"]
     assert "Payment succeeded on a cancelled order: refund it." in notes
+    page = shopper.client.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert "A payment reached us after it was cancelled" in page
+    assert "Nothing was charged" not in page
