@@ -20,6 +20,9 @@ _SECRET = re.compile(
     r"|[A-Za-z0-9]+_secret_[A-Za-z0-9]+"  # PaymentIntent and SetupIntent client secrets
 )
 _CLIENT_SECRET_PARAM = re.compile(r"(client_secret=)[^&\s\"']+")
+# A guest order's signed access token opens the order and its pay page, in a link's
+# path or in the return URL's query.
+_ACCESS_TOKEN = re.compile(r"(/access/|[?&]access=)[^/?&#\s\"']+")
 _DIGIT_RUN = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
 # Request loggers of the servers the shop runs under.
 REQUEST_LOGGERS = ("werkzeug", "gunicorn.access")
@@ -42,8 +45,10 @@ def _card_number(match: re.Match) -> str:
 
 
 def scrub(text: str) -> str:
-    """`text` with keys, client secrets and anything shaped like a card number replaced."""
+    """`text` with keys, client secrets, order access tokens and anything shaped like a
+    card number replaced."""
     text = _CLIENT_SECRET_PARAM.sub(rf"\1{REDACTED}", text)
+    text = _ACCESS_TOKEN.sub(rf"\1{REDACTED}", text)
     text = _SECRET.sub(REDACTED, text)
     return _DIGIT_RUN.sub(_card_number, text)
 

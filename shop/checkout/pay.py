@@ -116,7 +116,7 @@ def create_intent(number: str):
     if order.status != OrderStatus.PENDING:
         return _no_longer_payable(order)
     user = _card_holder(order)
-    save_card = bool(json_object().get("save_card")) and user is not None
+    save_card = json_object().get("save_card") is True and user is not None
     try:
         if save_card:
             intent = cards.with_customer(user, lambda customer_id: intents.ensure_intent(

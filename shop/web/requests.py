@@ -1,3 +1,4 @@
+import json
 import re
 from urllib.parse import urlsplit
 
@@ -44,6 +45,10 @@ def json_object() -> dict:
 
 
 NUL_REFUSED = "Requests may not contain NUL characters."
+NOT_TEXT = "Requests may only contain text: this one has characters that are not."
+TOO_DEEP = "The request's JSON is nested too deeply."
+# \ud800 to \udfff, in either case: rare in a body, so looked for before parsing.
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
@@ -71,5 +76,21 @@ def refuse_nul_bytes() -> None:
         body = request.get_data(cache=True)
         if b"\\u0000" in body or b"\x00" in body:
             abort(400, NUL_REFUSED)
+        _refuse_unreadable_json(body)
     elif request.mimetype in FORM_TYPES and _has_nul(request.form.values()):
         abort(400, NUL_REFUSED)
+
+
+def _refuse_unreadable_json(body: bytes) -> None:
+    """400 for JSON no view could use: nested too deeply for Python's parser, or with
+    an escaped surrogate without its pair (valid JSON, but no text a database can
+    store). The body is parsed once here, and the view reads the cached result."""
+    try:
+        parsed = request.get_json(silent=True)
+    except RecursionError:
+        abort(400, TOO_DEEP)
+    if _ESCAPED_SURROGATE.search(body):
+        try:
+            json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            abort(400, NOT_TEXT)
