@@ -5,14 +5,12 @@ turn a protection off.
 
 import os
 from collections.abc import Mapping
-from datetime import date
-from functools import cache
 
 from babel import Locale, UnknownLocaleError
-from babel.core import get_global
-from babel.numbers import get_territory_currencies
 from limits import parse_many
 from sqlalchemy.engine import make_url
+
+from shop.money import CARD_CURRENCIES
 
 
 class ConfigError(RuntimeError):
@@ -111,22 +109,10 @@ def _check_database(url: str) -> None:
         )
 
 
-@cache
-def _currencies_in_use() -> frozenset[str]:
-    """Legal tender somewhere at some time since 2015, by Babel's territory data: not
-    XXX or XTS (codes for testing), not gold (XAU), not the Deutsche Mark; but still
-    the ones replaced lately (ANG, STD), which payment providers keep taking a while."""
-    territories = get_global("territory_currencies")
-    return frozenset(
-        code for territory in territories
-        for code in get_territory_currencies(territory, start_date=date(2015, 1, 1),
-                                             end_date=date.today(), tender=True)
-    )
-
-
 def _check_currency(currency: str) -> None:
-    if currency.upper() not in _currencies_in_use():
-        raise ConfigError(f"SHOP_CURRENCY {currency!r} is not a currency in use today.")
+    if currency.lower() not in CARD_CURRENCIES:
+        raise ConfigError(f"SHOP_CURRENCY {currency!r} is not a currency Stripe takes card"
+                          " payments in (an ISO code such as usd, eur or jpy).")
 
 
 def _is_locale(name: str) -> bool:
