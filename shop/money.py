@@ -5,6 +5,7 @@ admin types is parsed with `Decimal`; floats never touch money.
 """
 
 import re
+import unicodedata
 from copy import copy
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
@@ -192,13 +193,34 @@ def format_money(amount_minor: int, currency: str, locale: str = "en_US") -> str
     # locale's pattern but force ours.
     pattern = copy(Locale.parse(locale).currency_formats["standard"])
     pattern.frac_prec = (places, places)
-    return format_currency(
+    text = format_currency(
         to_decimal(amount_minor, currency),
         currency.upper(),
         format=pattern,
         locale=locale,
         currency_digits=False,
     )
+    return _spaced(text, get_currency_symbol(currency.upper(), locale))
+
+
+def _spaced(text: str, symbol: str) -> str:
+    """`text` with a no-break space between a digit and a symbol made of letters
+    ("KWD 7.200", not "KWD7.200"), as CLDR's currency spacing asks; Babel leaves it out.
+    Symbols such as $ and € stay next to the number."""
+    at = text.find(symbol)
+    if at < 0 or not symbol:
+        return text
+    end = at + len(symbol)
+    if end < len(text) and text[end].isdigit() and _is_letter_like(symbol[-1]):
+        return text[:end] + "\xa0" + text[end:]
+    if at > 0 and text[at - 1].isdigit() and _is_letter_like(symbol[0]):
+        return text[:at] + "\xa0" + text[at:]
+    return text
+
+
+def _is_letter_like(char: str) -> bool:
+    """Neither a symbol ($, €, ¥) nor a space, in Unicode's categories."""
+    return unicodedata.category(char)[0] not in ("S", "Z")
 
 
 def minimum_charge(currency: str) -> int:

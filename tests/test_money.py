@@ -78,6 +78,18 @@ def test_format_uses_each_currencys_exponent():
     assert format_money(123456, "eur", "de_DE") == "1.234,56\xa0€"
 
 
+@pytest.mark.parametrize(("minor", "currency", "locale", "shown"), [
+    (7200, "kwd", "en_US", "KWD\xa07.200"),
+    (5000, "chf", "en_US", "CHF\xa050.00"),
+    (123456, "sek", "en_US", "SEK\xa01,234.56"),
+    (1200, "usd", "en_US", "$12.00"),  # a sign, not letters: no space
+    (123400, "chf", "de_CH", "CHF\xa01\u2019234.00"),  # the locale's own space, not two
+])
+def test_a_currency_code_stands_apart_from_its_amount(minor, currency, locale, shown):
+    assert format_money(minor, currency, locale) == shown
+    assert parse_amount(shown, currency, locale) == minor
+
+
 def test_the_shop_offers_the_currencies_the_sandbox_takes_as_stripe_does():
     assert CARD_CURRENCIES == sandbox_currencies.SUPPORTED
 
