@@ -1,19 +1,41 @@
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField
-from wtforms.validators import DataRequired, InputRequired, NumberRange
+from wtforms.validators import DataRequired, InputRequired, NumberRange, StopValidation
+
+NOT_A_NUMBER = "Enter the quantity as a whole number, like 2."
+
+
+class QuantityField(IntegerField):
+    """A quantity box: text that is not a whole number gets the shop's words, not WTForms'."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(NOT_A_NUMBER) from None
+
+
+def _one_message(form, field) -> None:
+    # Text that is no number has said so already; the range check would add a second
+    # message about a quantity the customer never typed.
+    if field.process_errors:
+        raise StopValidation()
+
 
 # InputRequired: 0 is a quantity typed (and refused by the range), not a missing one.
-QUANTITY = [InputRequired("Enter a quantity."),
-            NumberRange(1, 999, "Choose a quantity of at least 1 (and at most 999 at a time).")]
+# There is no upper bound here: the most one may buy depends on the product (its stock,
+# MAX_PER_PRODUCT), and the cart says which, naming it.
+QUANTITY = [InputRequired("Enter a quantity."), _one_message,
+            NumberRange(min=1, message="Choose a quantity of 1 or more.")]
 
 
 class AddToCartForm(FlaskForm):
     product_id = HiddenField(validators=[DataRequired()])
-    quantity = IntegerField("Quantity", default=1, validators=QUANTITY)
+    quantity = QuantityField("Quantity", default=1, validators=QUANTITY)
 
 
 class UpdateCartForm(FlaskForm):
-    quantity = IntegerField("Quantity", validators=QUANTITY)
+    quantity = QuantityField("Quantity", validators=QUANTITY)
 
 
 class EmptyForm(FlaskForm):

@@ -69,13 +69,22 @@ def _per_order() -> int:
     return current_app.config["MAX_PER_PRODUCT"]
 
 
+def _quoted(product: Product) -> str:
+    # In quotes a product's name reads as a name: 3 of "Enamel camp mug", not
+    # "3 Enamel camp mug", whatever the name's grammar.
+    return f'"{product.name}"'
+
+
 def _check_quantity(product: Product, quantity: int) -> None:
     if product.stock < 1:
-        raise CartError(f"{product.name} is out of stock.")
+        raise CartError(f"Sorry, {_quoted(product)} is out of stock.")
     if quantity > _per_order() and product.stock > _per_order():
-        raise CartError(f"You can buy at most {_per_order()} {product.name} in one order.")
-    if not 1 <= quantity <= product.stock:
-        raise CartError(f"Choose a quantity from 1 to {product.stock} for {product.name}.")
+        raise CartError(f"You can buy at most {_per_order()} of {_quoted(product)} in one order.")
+    if quantity > product.stock:
+        verb = "is" if product.stock == 1 else "are"
+        raise CartError(f"Only {product.stock} of {_quoted(product)} {verb} left.")
+    if quantity < 1:
+        raise CartError("Choose a quantity of 1 or more.")
 
 
 def parse_product_id(raw: object) -> int | None:
@@ -91,13 +100,13 @@ def add(cart: dict[str, int], product_id: int | None, quantity: int) -> Product:
     new_quantity = in_cart + quantity
     most = min(product.stock, _per_order())
     if in_cart and product.stock >= 1 and new_quantity > most:
-        # "from 1 to 10" would puzzle someone adding 9 with 2 already in the cart.
+        # "Only 10 left" would puzzle someone adding 9 with 2 already in the cart.
         room = most - in_cart
+        has = f"You already have {in_cart} of {_quoted(product)} in your cart"
         raise CartError(
-            f"Your cart already has {in_cart} {product.name}; "
-            + (f"you can add up to {room} more." if room > 0
-               else "that is all we have." if most == product.stock
-               else "that is the most one order may take.")
+            f"{has}; you can add {'up to ' if room > 1 else ''}{room} more." if room > 0
+            else f"{has}, all we have." if most == product.stock
+            else f"{has}, the most one order may take."
         )
     _check_quantity(product, new_quantity)
     cart[str(product.id)] = new_quantity
