@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from flask import Blueprint, flash, redirect, render_template, session, url_for
 
 from shop.cart.forms import AddToCartForm, EmptyForm, UpdateCartForm
@@ -34,12 +36,21 @@ def show():
     return render_cart()
 
 
-def render_cart(checkout=None, status: int = 200):
+@dataclass(frozen=True)
+class RefusedQuantity:
+    """A quantity the cart refused, shown beside its line with what was typed."""
+
+    product_id: int
+    typed: str
+    message: str
+
+
+def render_cart(checkout=None, status: int = 200, refused: RefusedQuantity | None = None):
     """The cart page; `checkout`, a checkout form sent back with its errors beside its
-    fields and what was typed kept."""
+    fields and what was typed kept; `refused`, a line's quantity change sent back."""
     view = carts.view(session_cart())
     page = render_template("cart/show.html", cart=view, form=UpdateCartForm(),
-                           empty_form=EmptyForm(), checkout=checkout)
+                           empty_form=EmptyForm(), checkout=checkout, refused_quantity=refused)
     return page, status
 
 
@@ -69,8 +80,12 @@ def update(product_id: int):
             raise carts.CartError(_form_errors(form) or "Enter a quantity.")
         carts.update(cart, product_id, form.quantity.data)
     except carts.CartError as error:
-        flash(str(error), "error")
-        return redirect(url_for("cart.show"))
+        if str(product_id) not in cart:  # no line to show it beside
+            flash(str(error), "error")
+            return redirect(url_for("cart.show"))
+        # Beside the line it is about, with the number typed kept to correct.
+        typed = (form.quantity.raw_data or [""])[0][:20]
+        return render_cart(refused=RefusedQuantity(product_id, typed, str(error)), status=400)
     store_cart(cart)
     flash("Cart updated.", "success")
     return redirect(url_for("cart.show"))

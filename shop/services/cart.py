@@ -21,6 +21,9 @@ class CartLine:
     product: Product
     quantity: int
     problem: str | None = None
+    # A problem no quantity can fix (gone, out of stock, not sold in the shop's
+    # currency): the customer can only remove the line.
+    only_removable: bool = False
 
     @property
     def line_total_minor(self) -> int:
@@ -127,6 +130,17 @@ def remove(cart: dict[str, int], product_id: int | None) -> None:
         raise CartError("That product is not in your cart.")
 
 
+def _unsellable(product: Product) -> str | None:
+    """Why none of the product can be bought now, whatever the quantity; None if it can."""
+    if not product.active:
+        return "No longer available."
+    if not _sold_here(product):
+        return FOREIGN_CURRENCY
+    if product.stock < 1:
+        return "Out of stock."
+    return None
+
+
 def view(cart: dict[str, int]) -> CartView:
     """Price the cart from the database; flag lines that can no longer be bought."""
     ids = [int(pid) for pid in cart if pid.isdigit()]
@@ -138,14 +152,12 @@ def view(cart: dict[str, int]) -> CartView:
         product = products.get(int(pid)) if pid.isdigit() else None
         if product is None:
             continue
+        unsellable = _unsellable(product)
+        if unsellable is not None:
+            result.lines.append(CartLine(product, quantity, unsellable, only_removable=True))
+            continue
         problem = None
-        if not product.active:
-            problem = "No longer available."
-        elif not _sold_here(product):
-            problem = FOREIGN_CURRENCY
-        elif product.stock < 1:
-            problem = "Out of stock."
-        elif quantity > product.stock:
+        if quantity > product.stock:
             problem = f"Only {product.stock} left; lower the quantity."
         elif quantity > _per_order():
             problem = f"At most {_per_order()} in one order; lower the quantity."
