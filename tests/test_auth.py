@@ -1,3 +1,5 @@
+import re
+from html import unescape
 from urllib.parse import unquote
 
 import pytest
@@ -54,11 +56,32 @@ def test_a_double_submitted_sign_up_makes_one_account_and_says_so(client, monkey
     assert db.session.execute(db.select(db.func.count(User.id))).scalar() == 1
 
 
+def field_errors(page) -> dict[str, str]:
+    html = unescape(page.get_data(as_text=True))
+    return dict(re.findall(r'<p class="field-error" id="([a-z_]+)-error">([^<]*)</p>', html))
+
+
 def test_register_validates_input(client):
     page = register(client, email="not-an-email", password="short", confirm="other")
     assert page.status_code == 200
-    assert b"Invalid email address" in page.data
+    assert field_errors(page) == {
+        "email": "Enter an email address like name@example.com.",
+        "password": "Use at least 8 characters.",
+        "confirm": "The passwords do not match.",
+    }
     assert db.session.execute(db.select(db.func.count(User.id))).scalar() == 0
+
+
+def test_forms_sent_empty_say_what_to_type(client):
+    assert field_errors(register(client, email="", password="")) == {
+        "email": "Enter your email address.",
+        "password": "Choose a password.",
+        "confirm": "Enter the password again.",
+    }
+    assert field_errors(client.post("/auth/login", data={"email": "", "password": ""})) == {
+        "email": "Enter your email address.",
+        "password": "Enter your password.",
+    }
 
 
 def test_login_and_logout(client, auth, make_user):

@@ -30,3 +30,12 @@ def test_a_refused_form_or_action_says_error_in_the_page_title(client, auth, mak
     refused_action = client.get("/cart/")
     assert title_of(refused_action).startswith("Error: ")
     assert not title_of(client.get("/cart/")).startswith("Error")  # once the message is read
+
+
+def test_a_checkout_refused_on_the_cart_page_says_error_in_the_title(client, make_product):
+    mug = make_product()
+    client.post("/cart/add", data={"product_id": mug.id, "quantity": 1})
+    assert title_of(client.get("/cart/")) == "Cart · Corner Shop"
+    refused = client.post("/checkout", data={"email": "not-an-email"})
+    assert refused.status_code == 400
+    assert title_of(refused) == "Error: Cart · Corner Shop"

@@ -1,21 +1,32 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from shop.web.fields import email_validators
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    email = EmailField("Email", validators=email_validators())
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired("Enter your password."),
+                    Length(max=256, message="Passwords here are at most 256 characters.")],
+    )
 
 
 class RegisterForm(FlaskForm):
-    name = StringField("Name", validators=[Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(
+        "Name", validators=[Length(max=120, message="Enter a name of at most 120 characters.")]
+    )
+    email = EmailField("Email", validators=email_validators())
     password = PasswordField(
         "Password",
-        validators=[DataRequired(), Length(8, 256, "Use at least 8 characters.")],
+        validators=[DataRequired("Choose a password."),
+                    Length(min=8, message="Use at least 8 characters."),
+                    Length(max=256, message="Use at most 256 characters.")],
     )
     confirm = PasswordField(
         "Confirm password",
-        validators=[DataRequired(), EqualTo("password", "The passwords do not match.")],
+        validators=[DataRequired("Enter the password again."),
+                    EqualTo("password", "The passwords do not match.")],
     )

@@ -30,7 +30,7 @@ QUANTITY = [InputRequired("Enter a quantity."), _one_message,
 
 
 class AddToCartForm(FlaskForm):
-    product_id = HiddenField(validators=[DataRequired()])
+    product_id = HiddenField(validators=[DataRequired("That product is not available.")])
     quantity = QuantityField("Quantity", default=1, validators=QUANTITY)
 
 
