@@ -5,6 +5,7 @@ import pytest
 
 from shop.extensions import db
 from shop.models import Order
+from tests.db_support import statements
 
 
 def add(client, product_id, quantity=1, **extra):
@@ -215,3 +216,58 @@ def test_a_bad_checkout_email_is_shown_on_its_field_and_kept(client, make_produc
     assert f'<p class="field-error" id="email-error">{message}</p>' in html
     assert f'value="{email}"' in html or not email
     assert db.session.execute(db.select(db.func.count(Order.id))).scalar_one() == 0
+
+
+def text_of(page) -> str:
+    """The page's words, as a person reads them."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", page.get_data(as_text=True))).split())
+
+
+def check_out(client, email="ann@example.com") -> str:
+    """Check the cart out and leave the pay page; the order's number."""
+    placed = client.post("/checkout", data={"email": email})
+    return placed.headers["Location"].split("/")[2]
+
+
+def test_a_guest_who_left_the_pay_page_finds_their_order_in_the_cart(app, client,
+                                                                    make_product):
+    record_player = make_product(name="Record player", price_minor=2400, stock=1)
+    add(client, record_player.id)
+    number = check_out(client)
+
+    page = client.get("/cart/")
+    assert "Your cart is empty." in text_of(page)
+    assert (f"You have an order waiting for payment: Order {number}, $24.00 — Pay for it"
+            in text_of(page))
+    assert f'href="/orders/{number}/pay">Pay for it</a>' in page.get_data(as_text=True)
+    assert "waiting for payment" not in text_of(app.test_client().get("/cart/"))  # not theirs
+    client.get("/")  # the catalog's cache is filled
+    for other_page in ("/", f"/products/{record_player.slug}"):  # only the cart looks
+        with statements() as read, statements(None) as written:
+            client.get(other_page)
+        assert not [statement for statement in read + written if '"order"' in statement]
+
+    order = db.session.execute(db.select(Order)).scalar_one()
+    order.status = "paid"  # paid after all, from the bank's page
+    db.session.commit()
+    assert "waiting for payment" not in text_of(client.get("/cart/"))
+
+
+def test_a_customer_sees_their_unpaid_orders_from_any_browser(app, client, auth, make_user,
+                                                              make_product):
+    make_user(email="ann@example.com", password="right-password")
+    mug, cup = make_product(name="Mug", price_minor=1400), make_product(name="Cup")
+    auth.login("ann@example.com", "right-password")
+    add(client, mug.id)
+    first = check_out(client)
+    add(client, cup.id)
+    second = check_out(client)
+
+    laptop = app.test_client()
+    laptop.post("/auth/login", data={"email": "ann@example.com", "password": "right-password"})
+    page = text_of(laptop.get("/cart/"))
+    assert "You have orders waiting for payment:" in page
+    assert f"Order {second}, $15.00 — Pay for it (order {second})" in page
+    assert f"Order {first}, $14.00 — Pay for it (order {first})" in page
+    assert page.index(second) < page.index(first)  # newest first
+    assert laptop.get(f"/orders/{second}/pay").status_code == 200

@@ -1,9 +1,12 @@
 from dataclasses import dataclass
 
 from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask_login import current_user
 
 from shop.cart.forms import AddToCartForm, EmptyForm, UpdateCartForm
+from shop.checkout import access
 from shop.services import cart as carts
+from shop.services import order_summaries
 from shop.web.requests import referring_page
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
@@ -50,8 +53,17 @@ def render_cart(checkout=None, status: int = 200, refused: RefusedQuantity | Non
     fields and what was typed kept; `refused`, a line's quantity change sent back."""
     view = carts.view(session_cart())
     page = render_template("cart/show.html", cart=view, form=UpdateCartForm(),
-                           empty_form=EmptyForm(), checkout=checkout, refused_quantity=refused)
+                           empty_form=EmptyForm(), checkout=checkout, refused_quantity=refused,
+                           awaiting=_awaiting_payment())
     return page, status
+
+
+def _awaiting_payment() -> list[order_summaries.AwaitingPayment]:
+    """Orders this visitor placed and has not paid: checkout empties the cart, so a
+    guest who left the pay page finds the way back to their order here."""
+    user_id = current_user.id if current_user.is_authenticated else None
+    found = order_summaries.awaiting_payment(access.placed_here(), user_id)
+    return [order for order in found if access.can_view(order)]
 
 
 @bp.post("/add")

@@ -7,10 +7,11 @@ The query runs on a connection of the `READS` pool, outside any transaction and
 without the ORM session, so it sees what is committed.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 
 from shop.database import READS
 from shop.extensions import db
@@ -110,3 +111,40 @@ def how_cancelled(order: OrderSummary) -> Cancelled:
         actor = connection.execute(_CANCELLED_BY, {"order_id": order.id}).scalar()
         charged = connection.execute(_CHARGED, {"order_id": order.id}).first() is not None
     return Cancelled(by=actor if actor in ("expiry", "stripe") else "shop", charged=charged)
+
+
+@dataclass(frozen=True)
+class AwaitingPayment:
+    """A pending order as the cart page mentions it; field names are the model's."""
+
+    number: str
+    user_id: int | None
+    total_minor: int
+    currency: str
+    reserved_until: datetime
+
+
+_AWAITING_COLUMNS = [getattr(Order, name) for name in AwaitingPayment.__annotations__]
+
+
+def awaiting_payment(
+    numbers: Sequence[str], user_id: int | None, most: int = 5
+) -> list[AwaitingPayment]:
+    """The newest `most` orders still waiting for payment among `numbers` (those a
+    browser placed) and those of the user `user_id`. Reads nothing when there are
+    neither: a visitor who never checked out costs no query."""
+    whose = []
+    if numbers:
+        whose.append(Order.number.in_(list(numbers)))
+    if user_id is not None:
+        whose.append(Order.user_id == user_id)
+    if not whose:
+        return []
+    query = (
+        select(*_AWAITING_COLUMNS)
+        .where(Order.status == OrderStatus.PENDING.value, or_(*whose))
+        .order_by(Order.created_at.desc(), Order.id.desc())
+        .limit(most)
+    )
+    with db.engines[READS].connect() as connection:
+        return [AwaitingPayment(*row) for row in connection.execute(query)]
