@@ -61,6 +61,11 @@ def field_errors(page) -> dict[str, str]:
     return dict(re.findall(r'<p class="field-error" id="([a-z_]+)-error">([^<]*)</p>', html))
 
 
+def text_of(page) -> str:
+    """The page's words, as a person reads them."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", page.get_data(as_text=True))).split())
+
+
 def test_register_validates_input(client):
     page = register(client, email="not-an-email", password="short", confirm="other")
     assert page.status_code == 200
@@ -193,6 +198,33 @@ def test_login_is_rate_limited(client, auth, make_user):
 
 
 @pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "2/minute"}]
+)
+def test_too_many_attempts_come_back_as_the_form_with_what_was_typed_and_why(client):
+    for _ in range(2):
+        client.post("/auth/login", data={"email": "ann@example.com", "password": "guess"})
+    refused = client.post("/auth/login", data={"email": "ann@example.com", "password": "guess"})
+    assert refused.status_code == 429
+    page = text_of(refused)
+    assert page.startswith("Error: Log in")
+    assert ("Too many attempts to log in from here. Please wait a few minutes and try again."
+            in page)
+    assert "per 1 minute" not in page and "Too Many Requests" not in page
+    html = refused.get_data(as_text=True)
+    assert 'value="ann@example.com"' in html and 'value="guess"' not in html
+
+    for _ in range(2):
+        register(client, email="bob@example.com")
+    refused = register(client, email="bob@example.com")
+    assert refused.status_code == 429
+    page = text_of(refused)
+    assert page.startswith("Error: Register")
+    assert ("Too many attempts to create an account from here. Please wait a few minutes"
+            in page)
+    assert 'value="bob@example.com"' in refused.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
     "app_config", [{"RATELIMIT_ENABLED": True, "ACCOUNT_LOGIN_RATE_LIMIT": "3/hour"}]
 )
 def test_guessing_one_accounts_password_from_many_addresses_is_stopped(client, make_user):
@@ -208,7 +240,7 @@ def test_guessing_one_accounts_password_from_many_addresses_is_stopped(client, m
     assert codes == [200, 200, 200, 429]
     refused = sign_in("ann@example.com", "right-password", "192.0.2.50")
     assert refused.status_code == 429
-    assert "Too many failed sign-ins for this account" in refused.get_data(as_text=True)
+    assert "Too many failed attempts to log in to this account." in refused.get_data(as_text=True)
     with client.session_transaction() as session:
         assert "_user_id" not in session
     # Other accounts, and their owners' sign-ins, are not held up.

@@ -46,6 +46,16 @@ def test_an_ipv6_network_counts_as_one_client(client):
     assert [attempt("192.0.2.1"), attempt("192.0.2.2")] == [200, 200]  # IPv4 as before
 
 
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True,
+                                         "RATELIMIT_DEFAULT": "2/minute"}])
+def test_a_limit_from_settings_is_told_in_words_not_as_the_limit(client):
+    responses = [client.get("/") for _ in range(3)]
+    assert responses[-1].status_code == 429
+    page = responses[-1].get_data(as_text=True)
+    assert "Too many attempts from here. Please wait a few minutes and try again." in page
+    assert "per 1 minute" not in page
+
+
 def unused_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

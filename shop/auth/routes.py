@@ -44,8 +44,12 @@ def _sign_in_failed(response) -> bool:
     return response.status_code != 302  # a successful sign-in redirects
 
 
-ACCOUNT_LOCKED = ("Too many failed sign-ins for this account. Please wait a while and "
-                  "try again.")
+ACCOUNT_LOCKED = ("Too many failed attempts to log in to this account. Please wait a while "
+                  "and try again.")
+TOO_MANY_LOGINS = ("Too many attempts to log in from here. Please wait a few minutes and try "
+                   "again.")
+TOO_MANY_SIGN_UPS = ("Too many attempts to create an account from here. Please wait a few "
+                     "minutes and try again.")
 
 
 def safe_next(target: str | None) -> str:
@@ -70,8 +74,18 @@ def _sign_in(user: User) -> None:
     _keep_guest_orders(user)
 
 
+@bp.errorhandler(429)
+def too_many_attempts(error):
+    """A refused attempt comes back as its form, with what was typed (not the
+    password) and why, rather than as a bare error page."""
+    flash(error.description, "error")
+    if request.endpoint == "auth.register":
+        return render_template("auth/register.html", form=RegisterForm()), 429
+    return render_template("auth/login.html", form=LoginForm()), 429
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], error_message=TOO_MANY_LOGINS)
 @limiter.limit(_account_login_limit, methods=["POST"], key_func=_account_named,
                deduct_when=_sign_in_failed, error_message=ACCOUNT_LOCKED)
 def login():
@@ -87,7 +101,7 @@ def login():
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], error_message=TOO_MANY_SIGN_UPS)
 def register():
     form = RegisterForm()
     if form.validate_on_submit():

@@ -1,4 +1,5 @@
 from flask import Flask, jsonify, render_template, request
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -18,6 +19,16 @@ CSRF_MESSAGE = (
 )
 
 
+# For a limit declared without a message of its own (app-wide limits set in settings),
+# whose description would be the bare limit, "10 per 1 minute".
+TOO_MANY_MESSAGE = "Too many attempts from here. Please wait a few minutes and try again."
+
+
+def _too_many_message(error: HTTPException) -> str:
+    limit = getattr(error, "limit", None) if isinstance(error, RateLimitExceeded) else None
+    return error.description if limit is not None and limit.error_message else TOO_MANY_MESSAGE
+
+
 def install_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -25,6 +36,14 @@ def install_error_handlers(app: Flask) -> None:
             return jsonify(error=CSRF_MESSAGE), 400
         return render_template("errors/csrf.html", message=CSRF_MESSAGE,
                                back=referring_page()), 400
+
+    @app.errorhandler(429)
+    def too_many_requests(error: HTTPException):
+        message = _too_many_message(error)
+        if _wants_json():
+            return jsonify(error=message), 429
+        # What was typed stays on the page the browser came from: a link back to it.
+        return render_template("errors/429.html", message=message, back=referring_page()), 429
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

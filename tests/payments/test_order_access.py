@@ -131,8 +131,12 @@ def test_placing_orders_is_rate_limited_with_a_clear_message(client, make_produc
         client.post("/cart/add", data={"product_id": mug.id, "quantity": 1})
         codes.append(client.post("/checkout", data={"email": "ann@example.com"}).status_code)
     assert codes == [302, 302, 429]
-    page = client.post("/checkout", data={"email": "ann@example.com"}).get_data(as_text=True)
+    refused = client.post("/checkout", data={"email": "ann@example.com"},
+                          headers={"Referer": "http://localhost/cart/"})
+    page = refused.get_data(as_text=True)
+    assert "<title>Please wait ·" in page and "Too Many Requests" not in page
     assert "Too many orders placed from here." in page
+    assert '<a class="button" href="/cart/">Back to the page you were on</a>' in page
     assert db.session.execute(db.select(db.func.count(Order.id))).scalar_one() == 2
 
 
