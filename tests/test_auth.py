@@ -316,3 +316,48 @@ def test_a_copied_known_device_cookie_buys_a_guesser_nothing(app, make_user):
 def sign_in_as_boss(client, password, address):
     return client.post("/auth/login", data={"email": "boss@example.com", "password": password},
                        environ_base={"REMOTE_ADDR": address})
+
+
+def header_link(page, name: str) -> str:
+    html = page.get_data(as_text=True)
+    return unescape(re.search(rf'<a href="([^"]*)">{name}</a>', html).group(1))
+
+
+def test_logging_in_from_a_page_comes_back_to_it(client, make_user, make_product):
+    make_user(email="ann@example.com", password="right-password")
+    mug = make_product(name="Mug")
+    client.post("/cart/add", data={"product_id": mug.id, "quantity": 1})
+
+    log_in = header_link(client.get("/cart/"), "Log in")
+    assert log_in == "/auth/login?next=%2Fcart%2F"
+    refused = client.post(log_in, data={"email": "ann@example.com", "password": "wrong"})
+    assert header_link(refused, "Log in") == log_in  # still on the way back to the cart
+    signed_in = client.post(log_in, data={"email": "ann@example.com",
+                                          "password": "right-password"})
+    assert signed_in.headers["Location"] == "/cart/"
+
+
+def test_registering_from_a_page_comes_back_to_it(client, make_product):
+    mug = make_product(name="Mug")
+    register_here = header_link(client.get(f"/products/{mug.slug}?ref=x"), "Register")
+    assert register_here == f"/auth/register?next=%2Fproducts%2F{mug.slug}%3Fref%3Dx"
+    created = register(client, query=register_here.removeprefix("/auth/register"))
+    assert created.headers["Location"] == f"/products/{mug.slug}?ref=x"
+
+
+def test_the_way_back_stays_on_the_site_and_under_its_mount_point(client, make_product):
+    mug = make_product(name="Mug")
+    mounted = client.get(f"/products/{mug.slug}", base_url="http://localhost/shop")
+    assert header_link(mounted, "Log in") == (
+        f"/shop/auth/login?next=%2Fshop%2Fproducts%2F{mug.slug}")
+    # A path browsers would read as another site's ("//host/x") is not offered as it is.
+    doubled = client.get("/", environ_overrides={"PATH_INFO": "//evil.example/x"})
+    assert header_link(doubled, "Log in") == "/auth/login?next=%2Fevil.example%2Fx"
+    # A form sent back with errors (the cart's checkout) leads back to the page it was
+    # sent from, when that page is on this site.
+    client.post("/cart/add", data={"product_id": mug.id, "quantity": 1})
+    for referrer, log_in in [("http://localhost/cart/", "/auth/login?next=%2Fcart%2F"),
+                             ("http://evil.example/cart/", "/auth/login")]:
+        refused = client.post("/checkout", data={"email": "nope"},
+                              headers={"Referer": referrer})
+        assert header_link(refused, "Log in") == log_in

@@ -1,9 +1,11 @@
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 from flask import Flask, current_app, request, session, url_for
 from markupsafe import Markup
 
 from shop.money import format_money
+from shop.web.requests import local_path, referring_page
 
 
 def money(amount_minor: int | None, currency: str | None = None) -> str:
@@ -53,9 +55,35 @@ def layout_links() -> SimpleNamespace:
     return links
 
 
+def _this_page() -> str | None:
+    """The page being shown, as a path under the app's root to come back to."""
+    if request.endpoint in ("auth.login", "auth.register"):
+        return request.args.get("next")  # already on the way somewhere: keep going there
+    if request.method != "GET":
+        return referring_page()  # a form sent back with errors: the page it was sent from
+    try:
+        query = request.query_string.decode("ascii")
+    except UnicodeDecodeError:
+        query = ""
+    return request.script_root + request.path + (f"?{query}" if query else "")
+
+
+def back_here() -> str:
+    """`?next=...` for the layout's Log in and Register links, so that logging in
+    comes back to this page; "" where there is no page of this site to come back to.
+
+    Built per request and called only where a visitor is not logged in: the layout's
+    remembered links (`layout_links`) stay the same for every page, and so do the
+    catalog's shared fragments, which hold no layout.
+    """
+    target = local_path(_this_page())
+    return f"?{urlencode({'next': target})}" if target else ""
+
+
 def install_template_helpers(app: Flask) -> None:
     app.add_template_filter(money, "money")
     app.add_template_global(money_tag, "money")
+    app.add_template_global(back_here, "back_here")
 
     @app.context_processor
     def shop_globals() -> dict:
