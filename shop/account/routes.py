@@ -130,7 +130,7 @@ def card_added():
 @login_required
 def make_default(card_id: int):
     card = _own_card(card_id)
-    _change(cards.set_default, card, "{card} is now your default card.")
+    _change(cards.set_default, card, lambda label, _: f"{label} is now your default card.")
     return redirect(url_for(".saved_cards"))
 
 
@@ -138,24 +138,38 @@ def make_default(card_id: int):
 @login_required
 def remove_card(card_id: int):
     card = _own_card(card_id)
-    _change(cards.remove_card, card, "{card} was removed.")
+    _change(cards.remove_card, card, _removed)
     return redirect(url_for(".saved_cards"))
 
 
-def _change(action, card: SavedCard, done: str) -> None:
-    """Run a card action for the signed-in user, commit once and say how it went."""
+def _short_label(card: SavedCard) -> str:
+    return f"{card_brand(card.brand)} •••• {card.last4}"
+
+
+def _removed(label: str, new_default: SavedCard | None) -> str:
+    # The next payment's preselected card changes: the customer must not find out then.
+    if new_default is None:
+        return f"{label} was removed."
+    return f"{label} was removed. {_short_label(new_default)} is now your default card."
+
+
+def _change(action, card: SavedCard, done) -> None:
+    """Run a card action for the signed-in user, commit once and say how it went:
+    `done(label, result)` is the message, given the card's label and what `action`
+    returned."""
     if not CardActionForm().validate_on_submit():
         flash("Your session expired; please try again.", "error")
         return
-    label = f"{card_brand(card.brand)} •••• {card.last4}"
+    label = _short_label(card)
     try:
-        action(current_user, card)
+        result = action(current_user, card)
     except (cards.CardError, PaymentsError) as error:
         db.session.rollback()
         flash(_refused(card, error), "error")
         return
+    message = done(label, result)  # read before the commit expires what it names
     db.session.commit()
-    flash(done.format(card=label), "success")
+    flash(message, "success")
 
 
 def _refused(card: SavedCard, error: cards.CardError | PaymentsError) -> str:

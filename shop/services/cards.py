@@ -218,18 +218,20 @@ def _detach(payment_method_id: str) -> None:
             raise
 
 
-def forget(user: User, card: SavedCard) -> None:
-    """Delete the local card; if it was the default, the oldest usable card takes over."""
+def forget(user: User, card: SavedCard) -> SavedCard | None:
+    """Delete the local card; if it was the default, the oldest usable card takes over.
+    Returns that card, the new default, if one took over."""
     was_default = card.is_default
     db.session.delete(card)
     db.session.flush()
     if not was_default:
-        return
+        return None
     successor = next(iter(usable_cards(user)), None)
     if successor is None:
-        return
+        return None
     _default_at_stripe_if_possible(user, successor)
     _mark_default(user, successor)
+    return successor
 
 
 # Changes the customer asks for
@@ -317,9 +319,10 @@ def _mark_default(user: User, card: SavedCard) -> None:
     db.session.flush()
 
 
-def remove_card(user: User, card: SavedCard) -> None:
-    """Detach the card at Stripe, then delete it here."""
+def remove_card(user: User, card: SavedCard) -> SavedCard | None:
+    """Detach the card at Stripe, then delete it here. Returns the card that became the
+    default in its place, if it was the default and another could take over."""
     if card.user_id != user.id:
         raise CardError("That card is not yours.")
     _detach(card.stripe_payment_method_id)
-    forget(user, card)
+    return forget(user, card)

@@ -78,7 +78,8 @@ def test_removing_a_card_detaches_it_and_a_late_webhook_does_not_bring_it_back(
     assert response.status_code == 302
     assert cards.all_cards(user) == []
     assert stripe_api.v1.payment_methods.retrieve(pm_id)["customer"] is None
-    assert "Visa •••• 4242 was removed." in client.get("/account/cards").get_data(as_text=True)
+    page = client.get("/account/cards").get_data(as_text=True)
+    assert "Visa •••• 4242 was removed." in page and "now your default" not in page
 
     # Stripe's earlier news arrives only now, out of order.
     assert deliver("payment_method.attached", pm_id) == (200, "ignored")
@@ -102,6 +103,8 @@ def test_removing_the_default_makes_the_next_card_default(customer, cards_page, 
 
     client.post(f"/account/cards/{visa.id}/remove")
 
+    page = client.get("/account/cards").get_data(as_text=True)
+    assert "Visa •••• 4242 was removed. Mastercard •••• 4444 is now your default card." in page
     assert [card.id for card in cards.all_cards(user)] == [mastercard.id]
     assert mastercard.is_default
     customer = stripe_api.v1.customers.retrieve(db.session.get(User, user.id).stripe_customer_id)
