@@ -47,7 +47,7 @@ def seed() -> None:
 
     logins = seed_demo_data()
     db.session.commit()
-    click.echo("Demo data ready. Sign in with:")
+    click.echo("Demo data ready. Log in with:")
     for role, email, password in logins:
         click.echo(f"  {role:<9} {email} / {password}")
 

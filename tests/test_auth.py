@@ -97,6 +97,14 @@ def test_login_and_logout(client, auth, make_user):
     assert b"Log in" in client.get("/").data
 
 
+def test_logging_in_and_out_is_told_in_the_menus_words(client, auth, make_user):
+    make_user(email="ann@example.com", password="right-password")
+    auth.login("ann@example.com", "right-password")
+    assert "You are logged in." in text_of(client.get("/"))
+    auth.logout()
+    assert "You are logged out." in text_of(client.get("/"))
+
+
 def test_signing_out_leaves_nothing_of_the_visit_behind(client, auth, make_user, make_product):
     make_user(email="ann@example.com", password="right-password")
     mug, cup = make_product(name="Mug"), make_product(name="Cup")

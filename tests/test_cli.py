@@ -18,6 +18,7 @@ def test_seed_twice_leaves_the_same_data(runner):
     first = runner.invoke(args=["seed"])
     assert first.exit_code == 0, first.output
     assert "admin@example.com" in first.output and "customer@example.com" in first.output
+    assert "Log in with:" in first.output  # as the shop's Log in link says
     once = snapshot()
     assert runner.invoke(args=["seed"]).exit_code == 0
     assert snapshot() == once

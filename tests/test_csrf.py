@@ -49,6 +49,7 @@ def test_a_form_from_before_signing_out_elsewhere_says_to_reload(client, auth, m
 
     assert response.status_code == 400
     html = response.get_data(as_text=True)
+    assert "perhaps because you logged in or out in another tab" in html  # as the menu says
     assert "Reload the page and try again" in html
     assert f'href="/products/{mug.slug}"' in html  # back to the page to reload
     with client.session_transaction() as session:

@@ -94,7 +94,7 @@ def login():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             _sign_in(user)
-            flash("You are signed in.", "success")
+            flash("You are logged in.", "success")
             return devices.remember(redirect(safe_next(request.args.get("next"))), user)
         flash("Wrong email or password.", "error")
     return render_template("auth/login.html", form=form)
@@ -127,5 +127,5 @@ def logout():
         # Nothing of the visit stays behind for the next person at this browser: not
         # the cart, nor the guest orders it could open.
         session.clear()
-        flash("You are signed out.", "info")
+        flash("You are logged out.", "info")
     return redirect(url_for("catalog.index"))

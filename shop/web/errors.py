@@ -14,7 +14,7 @@ def _wants_json() -> bool:
 # Sending the same form again sends the same stale token: only a reloaded page has the
 # session's token. The usual cause is signing in or out in another tab.
 CSRF_MESSAGE = (
-    "This page has expired, perhaps because you signed in or out in another tab. "
+    "This page has expired, perhaps because you logged in or out in another tab. "
     "Reload the page and try again."
 )
 

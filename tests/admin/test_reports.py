@@ -100,6 +100,7 @@ def test_dashboard_shows_the_three_windows_and_an_svg_chart(admin_client, hand_m
     for heading in ("Payment health", "Last 24 hours", "Last 7 days", "Last 30 days",
                     "Revenue per day"):
         assert heading in html
+    assert "Logged in as " in html  # as the menu's "Log out" says
     assert "$50.00" in html and "50.0%" in html and "<code>card_declined</code> (2)" in html
     svg = re.search(r"<svg[^>]*>", html).group(0)
     assert 'role="img"' in svg and "Revenue per day for the last 30 days" in svg

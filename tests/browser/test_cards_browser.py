@@ -21,7 +21,7 @@ def sign_in(page: Page, shop_url: str, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("status")).to_contain_text("You are signed in.")
+    expect(page.get_by_role("status")).to_contain_text("You are logged in.")
 
 
 def add_card(page: Page, number: str) -> None:
