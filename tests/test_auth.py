@@ -27,6 +27,12 @@ def test_register_logs_in_and_hashes_the_password(client):
     assert b"Log out" in client.get("/").data
 
 
+def test_the_register_page_is_titled_as_its_heading(client):
+    page = text_of(client.get("/auth/register"))
+    assert page.startswith("Create an account · Corner Shop")
+    assert "Create an account Name Email" in page  # the heading, then the form
+
+
 def test_duplicate_email_in_another_case_is_refused(client, make_user):
     make_user(email="taken@example.com")
     response = register(client, email="TAKEN@Example.com")
@@ -226,7 +232,7 @@ def test_too_many_attempts_come_back_as_the_form_with_what_was_typed_and_why(cli
     refused = register(client, email="bob@example.com")
     assert refused.status_code == 429
     page = text_of(refused)
-    assert page.startswith("Error: Register")
+    assert page.startswith("Error: Create an account")
     assert ("Too many attempts to create an account from here. Please wait a few minutes"
             in page)
     assert 'value="bob@example.com"' in refused.get_data(as_text=True)
