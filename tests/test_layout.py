@@ -39,3 +39,17 @@ def test_a_checkout_refused_on_the_cart_page_says_error_in_the_title(client, mak
     refused = client.post("/checkout", data={"email": "not-an-email"})
     assert refused.status_code == 400
     assert title_of(refused) == "Error: Cart · Corner Shop"
+
+
+def test_a_failure_on_our_side_says_nothing_was_lost_and_to_try_again(app, client):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/fails")
+    def fails():
+        raise RuntimeError("a bug")
+
+    page = client.get("/fails")
+    assert page.status_code == 500
+    html = page.get_data(as_text=True)
+    assert "Nothing was lost. Please try again in a moment." in html
+    assert "charged" not in html  # it was never about money
