@@ -18,6 +18,12 @@ def test_catalog_lists_active_products_with_prices(client, make_product):
     assert "Hidden lamp" not in page
 
 
+def test_an_empty_catalog_tells_customers_so_without_shop_commands(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "No products yet." in page
+    assert "flask seed" not in page
+
+
 def test_catalog_is_paginated(app, client, make_product):
     app.config["PRODUCTS_PER_PAGE"] = 2
     for i in range(5):
