@@ -202,8 +202,10 @@ def test_a_refused_add_goes_back_only_to_a_page_of_this_shop(client, make_produc
     assert back.headers["Location"] == f"/products/{mug.slug}"
 
 
-@pytest.mark.parametrize(("email", "message"), [("", "This field is required."),
-                                                ("not-an-email", "Invalid email address.")])
+@pytest.mark.parametrize(("email", "message"), [
+    ("", "Enter your email address."),
+    ("not-an-email", "Enter an email address like name@example.com."),
+])
 def test_a_bad_checkout_email_is_shown_on_its_field_and_kept(client, make_product, email,
                                                              message):
     mug = make_product(stock=5)

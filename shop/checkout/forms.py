@@ -2,11 +2,12 @@ import uuid
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField
-from wtforms.validators import DataRequired, Email, Length
+
+from shop.web.fields import email_validators
 
 
 class CheckoutForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("Email", validators=email_validators())
     cart_version = HiddenField()
     # Names this form: sent twice (a double click, a retry after a lost answer), it
     # places one order. A page from before the key existed is sent without one.
