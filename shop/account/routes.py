@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from shop.account.forms import CardActionForm
 from shop.extensions import db, limiter
 from shop.models import MAX_ID, SavedCard
-from shop.services import card_events, cards
+from shop.services import card_brands, card_events, cards
 from shop.services.stripe_client import (
     CARDS_UNAVAILABLE,
     InvalidRequest,
@@ -30,10 +30,6 @@ from shop.web.requests import json_object, valid_request_key
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 TOO_MANY_SETUPS = "Too many attempts to add a card. Please wait a minute and try again."
-BRAND_NAMES = {
-    "amex": "American Express", "diners": "Diners Club", "discover": "Discover",
-    "jcb": "JCB", "mastercard": "Mastercard", "unionpay": "UnionPay", "visa": "Visa",
-}  # fmt: skip
 
 
 def _intent_limit() -> str:
@@ -41,8 +37,8 @@ def _intent_limit() -> str:
 
 
 @bp.app_template_filter("card_brand")
-def card_brand(brand: str) -> str:
-    return BRAND_NAMES.get(brand, brand.replace("_", " ").title())
+def card_brand(brand: str | None) -> str:
+    return card_brands.brand_name(brand)
 
 
 @bp.app_template_filter("card_label")

@@ -16,7 +16,7 @@ from sqlalchemy.exc import NoResultFound
 from shop.extensions import db
 from shop.logs import log_event
 from shop.models import Order, OrderStatus, Payment, User
-from shop.services import cards, orders, refunds, stripe_client
+from shop.services import card_brands, cards, orders, refunds, stripe_client
 
 S = OrderStatus
 OPEN_INTENT = {
@@ -325,7 +325,7 @@ _APPLY = {
 
 def _card_text(payment: Payment) -> str:
     if payment.card_brand and payment.card_last4:
-        return f"with {payment.card_brand.title()} •••• {payment.card_last4} "
+        return f"with {card_brands.brand_name(payment.card_brand)} •••• {payment.card_last4} "
     return ""
 
 
