@@ -1,4 +1,5 @@
 import re
+import threading
 from html import unescape
 from urllib.parse import unquote
 
@@ -259,6 +260,35 @@ def test_guessing_one_accounts_password_from_many_addresses_is_stopped(client, m
         assert "_user_id" not in session
     # Other accounts, and their owners' sign-ins, are not held up.
     assert sign_in("bob@example.com", "bobs-password", "198.51.100.1").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "ACCOUNT_LOGIN_RATE_LIMIT": "5/hour"}]
+)
+def test_guesses_sent_all_at_once_check_no_more_passwords_than_the_limit(app, make_user):
+    make_user(email="ann@example.com", password="right-password")
+    start = threading.Barrier(40)
+    answers = []
+
+    def guess(n):
+        with app.test_client() as guesser:
+            start.wait()
+            answers.append(guesser.post(
+                "/auth/login", data={"email": "ann@example.com", "password": f"guess-{n}"},
+                environ_base={"REMOTE_ADDR": f"198.51.100.{n}"}).status_code)
+
+    guessers = [threading.Thread(target=guess, args=(n,)) for n in range(40)]
+    for thread in guessers:
+        thread.start()
+    for thread in guessers:
+        thread.join()
+
+    assert sorted(answers) == [200] * 5 + [429] * 35  # five passwords checked, no more
+    with app.test_client() as owner:
+        refused = owner.post("/auth/login", data={"email": "ann@example.com",
+                                                  "password": "right-password"},
+                             environ_base={"REMOTE_ADDR": "192.0.2.50"})
+    assert refused.status_code == 429
 
 
 @pytest.mark.parametrize(

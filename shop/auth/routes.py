@@ -18,6 +18,7 @@ from shop.checkout import access
 from shop.extensions import db, limiter
 from shop.models import User
 from shop.services import accounts
+from shop.web.limits import counted_unless
 from shop.web.requests import local_path
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -87,7 +88,8 @@ def too_many_attempts(error):
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], error_message=TOO_MANY_LOGINS)
 @limiter.limit(_account_login_limit, methods=["POST"], key_func=_account_named,
-               deduct_when=_sign_in_failed, error_message=ACCOUNT_LOCKED)
+               error_message=ACCOUNT_LOCKED)
+@counted_unless(_sign_in_failed, "account:", limiter)
 def login():
     form = LoginForm()
     if form.validate_on_submit():

@@ -22,6 +22,7 @@ from shop.extensions import db, limiter
 from shop.models import OrderStatus, SavedCard
 from shop.services import card_events, cards, confirmations, intents, stripe_client
 from shop.services.orders import OrderError
+from shop.web.limits import counted_unless
 from shop.web.readonly import reads_only
 from shop.web.requests import json_object, valid_request_key
 
@@ -109,8 +110,8 @@ def _return_url(order) -> str:
 
 @bp.post("/orders/<number>/intent")
 @limiter.limit(_intent_limit, error_message=TOO_MANY)
-@limiter.limit("30/hour", key_func=_per_order, error_message=TOO_MANY,
-               deduct_when=_order_was_visible)
+@limiter.limit("30/hour", key_func=_per_order, error_message=TOO_MANY)
+@counted_unless(_order_was_visible, "order:", limiter)
 def create_intent(number: str):
     order = access.order_or_404(number)
     if order.status != OrderStatus.PENDING:
@@ -133,8 +134,8 @@ def create_intent(number: str):
 
 @bp.post("/orders/<number>/saved-card")
 @limiter.limit(_intent_limit, error_message=TOO_MANY)
-@limiter.limit("30/hour", key_func=_per_order, error_message=TOO_MANY,
-               deduct_when=_order_was_visible)
+@limiter.limit("30/hour", key_func=_per_order, error_message=TOO_MANY)
+@counted_unless(_order_was_visible, "order:", limiter)
 def pay_with_saved_card(number: str):
     """JSON: {card_id, attempt} → the intent's status; `attempt` is the page's key for
     this click, so a retry of the click confirms once and a new click confirms again."""

@@ -11,9 +11,11 @@ and left untouched when settings add app-wide limits.
 """
 
 import ipaddress
+import logging
+from collections.abc import Callable
 from functools import partial, wraps
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, after_this_request, current_app, request
 from flask_limiter import Limiter
 
 APP_WIDE = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
@@ -77,3 +79,43 @@ def limit_only_where_declared(app: Flask, limiter: Limiter) -> None:
     hooks[:] = [_after_if_limited(h) if _belongs_to(h, limiter) else h for h in hooks]
     hooks = app.teardown_request_funcs.setdefault(None, [])
     hooks[:] = [_teardown_if_limited(h) if _belongs_to(h, limiter) else h for h in hooks]
+
+
+def counted_unless(keep: Callable[[Response], bool], key_prefix: str, limiter: Limiter):
+    """For a view under a limit keyed by `key_prefix...`, whose attempts count only if
+    `keep(response)` says so (a failed sign-in, say, not a successful one).
+
+    Flask-Limiter's own `deduct_when` only tests the limit before the view and counts
+    the attempt after it, so a burst of requests all pass the test before any is
+    counted: two hundred guesses at once checked thirty-four passwords under a limit
+    of twenty. Declared without it, the limit counts the attempt before the view, in
+    one step of its storage; this gives it back afterwards when it should not count.
+    Fixed-window limits (the shop's) can be given back; other strategies keep it.
+    Put it below the view's `@limiter.limit`.
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def run(*args, **kwargs):
+            @after_this_request
+            def settle(response: Response) -> Response:
+                if not keep(response):
+                    _give_back(limiter, key_prefix)
+                return response
+
+            return view(*args, **kwargs)
+
+        return run
+
+    return decorate
+
+
+def _give_back(limiter: Limiter, key_prefix: str) -> None:
+    for counted in limiter.current_limits:
+        if any(isinstance(part, str) and part.startswith(key_prefix)
+               for part in counted.request_args):
+            try:
+                counted.limiter.hit(counted.limit, *counted.request_args, cost=-1)
+            except Exception:  # the storage went away: the attempt stays counted
+                logging.getLogger(__name__).warning("could not give back %s", key_prefix,
+                                                    exc_info=True)
