@@ -1,5 +1,5 @@
-from flask_wtf import FlaskForm
+from shop.web.forms import Form
 
 
-class CardActionForm(FlaskForm):
+class CardActionForm(Form):
     """Only the CSRF token: "Make default" and "Remove" are one-button POSTs."""

@@ -1,7 +1,6 @@
 import uuid
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SearchField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -10,13 +9,14 @@ from shop.models.webhook import EVENT_STATUSES
 from shop.money import MoneyError, parse_amount
 from shop.services.order_history import PAYMENT_STATUSES, HistoryFilter
 from shop.services.refunds import REASONS, RefundAmountError
+from shop.web.forms import Form
 
 
 def _label(value: str) -> str:
     return value.replace("_", " ").capitalize()
 
 
-def query_args(form: FlaskForm, args) -> dict[str, str]:
+def query_args(form: Form, args) -> dict[str, str]:
     """The query's values for a GET form's own fields, for links that keep the filters.
 
     Nothing else is carried over: a parameter named like one of `url_for`'s own
@@ -25,7 +25,7 @@ def query_args(form: FlaskForm, args) -> dict[str, str]:
     return {field.name: args[field.name] for field in form if args.get(field.name)}
 
 
-class HistoryFilterForm(FlaskForm):
+class HistoryFilterForm(Form):
     """The order history's filters: a GET form, so links to a filtered list can be shared."""
 
     class Meta:
@@ -66,7 +66,7 @@ class HistoryFilterForm(FlaskForm):
         )
 
 
-class EventFilterForm(FlaskForm):
+class EventFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -78,7 +78,7 @@ class EventFilterForm(FlaskForm):
 OUT_OF_DATE = "This form is out of date: reload the page."
 
 
-class RefundForm(FlaskForm):
+class RefundForm(Form):
     """Refund part or all of an order. `request_key` makes a double submit refund once."""
 
     amount = StringField("Amount", validators=[DataRequired("Enter an amount."), Length(max=30)])
@@ -131,5 +131,5 @@ class RefundForm(FlaskForm):
         self.request_key.data = uuid.uuid4().hex
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """Only the CSRF token, for one-button actions (cancel, sync, reprocess)."""

@@ -1,11 +1,12 @@
-from flask_wtf import FlaskForm
+
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from shop.web.fields import email_validators
+from shop.web.forms import Form
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("Email", validators=email_validators())
     password = PasswordField(
         "Password",
@@ -14,7 +15,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     name = StringField(
         "Name", validators=[Length(max=120, message="Enter a name of at most 120 characters.")]
     )

@@ -1,6 +1,8 @@
-from flask_wtf import FlaskForm
+
 from wtforms import HiddenField, IntegerField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, StopValidation
+
+from shop.web.forms import Form
 
 NOT_A_NUMBER = "Enter the quantity as a whole number, like 2."
 
@@ -29,14 +31,14 @@ QUANTITY = [InputRequired("Enter a quantity."), _one_message,
             NumberRange(min=1, message="Choose a quantity of 1 or more.")]
 
 
-class AddToCartForm(FlaskForm):
+class AddToCartForm(Form):
     product_id = HiddenField(validators=[DataRequired("That product is not available.")])
     quantity = QuantityField("Quantity", default=1, validators=QUANTITY)
 
 
-class UpdateCartForm(FlaskForm):
+class UpdateCartForm(Form):
     quantity = QuantityField("Quantity", validators=QUANTITY)
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """A form with only the CSRF token, for one-button POST actions."""

@@ -1,12 +1,12 @@
 import uuid
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField
 
 from shop.web.fields import email_validators
+from shop.web.forms import Form
 
 
-class CheckoutForm(FlaskForm):
+class CheckoutForm(Form):
     email = EmailField("Email", validators=email_validators())
     cart_version = HiddenField()
     # Names this form: sent twice (a double click, a retry after a lost answer), it

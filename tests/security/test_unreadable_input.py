@@ -43,6 +43,20 @@ def test_json_with_half_a_surrogate_pair_is_refused_and_changes_nothing(
     assert state(stripe_api) == before
 
 
+@pytest.mark.parametrize(("path", "body", "told"), [
+    ("/auth/login", {"email": 5, "password": ["x"]}, "Enter your email address."),
+    ("/auth/register", {"email": {"a": 1}, "password": 5}, "Enter your email address."),
+    ("/checkout", {"email": 5}, "Enter your email address."),
+])
+def test_a_form_sent_as_json_is_read_as_an_empty_form_and_refused_in_words(
+    client, make_product, path, body, told
+):
+    client.post("/cart/add", data={"product_id": make_product().id, "quantity": 1})
+    response = client.post(path, json=body)
+    assert response.status_code in (200, 400)  # the form again, with what to fix
+    assert told in response.get_data(as_text=True)
+
+
 def test_json_with_a_whole_surrogate_pair_is_text_like_any_other(world):
     response = send(world, "/orders/{order}/confirm", b'{"payment_intent": "pi_\\ud83d\\ude00"}')
     assert response.status_code == 404
