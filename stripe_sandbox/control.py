@@ -16,6 +16,8 @@ Endpoints (all POST unless noted):
   number above 0, ``webhook_timeout`` above 0, the others at least 0).
 - ``GET deliveries`` — ``[{id, event_id, type, attempts: [{at, status_code | error}],
   done, delivered, dropped}]`` in queue order: one per copy of each event sent.
+  ``queued_at`` and ``next_attempt_at`` (Unix times; the latter null once done) say when
+  each was queued and when its next attempt is due.
 - ``webhooks`` {duplicate, reverse, delay, drop}, counting only events that are sent:
   ``duplicate`` N ≥ 1 sends the next N events twice (a number strictly between 0 and 1
   duplicates each event with that probability until changed); ``reverse`` N holds the
@@ -24,6 +26,9 @@ Endpoints (all POST unless noted):
   ``delay`` S holds every new delivery S seconds before its first attempt (0 turns it
   off); ``drop`` N never sends the next N deliveries (listed with ``dropped: true``).
   Counts are whole numbers of at least 0; anything else is a 400 and changes nothing.
+  ``GET webhooks`` shows the switches and the attempts being sent right now:
+  ``in_flight`` (what ``wait`` waits for) and ``in_flight_before_reset`` (begun before
+  the last reset, still holding a place in the pool; their outcome is ignored).
 - ``faults`` {path, mode, count, seconds, method, rate}: the next ``count`` API calls whose
   path starts with ``path`` (and whose method is ``method``, if given; with ``rate`` below 1,
   each such call only with that probability) answer 500 ``api_error``
@@ -43,6 +48,8 @@ Endpoints (all POST unless noted):
   decision; answers {status, redirect_status}.
 - ``settle`` {intent, outcome: succeeded | failed} — finish a processing payment now.
 - ``GET objects/<id>`` — any stored object as it is (for tests).
+- ``GET idempotency`` — the idempotency keys held, ``[{key, method, path, in_flight}]``
+  (``in_flight`` while the first request with the key is still executing).
 """
 
 from __future__ import annotations
@@ -158,8 +165,11 @@ def deliveries():
     return jsonify(_sandbox().webhooks.snapshot())
 
 
-@blueprint.post("/webhooks")
+@blueprint.route("/webhooks", methods=["GET", "POST"])
 def webhooks():
+    sender = _sandbox().webhooks
+    if request.method == "GET":
+        return jsonify({**sender.switches(), **sender.sending()})
     data = _body()
     unknown = set(data) - {"duplicate", "reverse", "delay", "drop"}
     if unknown:
@@ -171,7 +181,6 @@ def webhooks():
         rate = data["duplicate"]
         is_rate = isinstance(rate, float) and 0 < rate < 1
         switches["duplicate"] = rate if is_rate else _number("duplicate", rate, whole=True)
-    sender = _sandbox().webhooks
     sender.behave(**switches)
     return jsonify(sender.switches())
 
@@ -293,3 +302,12 @@ def get_object(object_id: str):
         if obj is None:
             raise ControlError(404, f"No such object: {object_id!r}")
         return jsonify(obj)
+
+
+@blueprint.get("/idempotency")
+def idempotency_keys():
+    sb = _sandbox()
+    with sb.lock:
+        return jsonify([{"key": key, "method": entry.method, "path": entry.path,
+                         "in_flight": not entry.done}
+                        for key, entry in sb.idempotency.entries.items()])

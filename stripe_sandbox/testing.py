@@ -74,6 +74,11 @@ class SandboxControl:
         return self._call("POST", "webhooks",
                           {k: v for k, v in switches.items() if v is not None})
 
+    def webhook_state(self) -> dict[str, Any]:
+        """The switches, and the attempts being sent now: ``in_flight`` and
+        ``in_flight_before_reset``."""
+        return self._call("GET", "webhooks")
+
     def fault(self, path: str, mode: str = "error", count: int = 1,
               seconds: float | None = None, method: str | None = None,
               rate: float | None = None) -> list[dict[str, Any]]:
@@ -96,6 +101,10 @@ class SandboxControl:
 
     def get_object(self, object_id: str) -> dict[str, Any]:
         return self._call("GET", f"objects/{object_id}")
+
+    def idempotency_keys(self) -> list[dict[str, Any]]:
+        """``[{key, method, path, in_flight}]`` for every idempotency key held."""
+        return self._call("GET", "idempotency")
 
     def authenticate(self, intent_id: str, outcome: str = "complete",
                      client_secret: str | None = None) -> dict[str, Any]:

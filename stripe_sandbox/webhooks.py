@@ -93,12 +93,20 @@ class Delivery:
     done: bool = False
     delivered: bool = False
     dropped: bool = False
-    next_at: float = 0.0
+    next_at: float = 0.0  # time.monotonic() of the next attempt, for the queue
+    queued_at: float = field(default_factory=time.time)
+    due_at: float | None = None  # the same moment as next_at, in Unix time, for people
+
+    def due_in(self, seconds: float) -> None:
+        """Schedule the next attempt ``seconds`` from now."""
+        self.next_at, self.due_at = time.monotonic() + seconds, time.time() + seconds
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "event_id": self.event_id, "type": self.type,
                 "attempts": list(self.attempts), "done": self.done,
-                "delivered": self.delivered, "dropped": self.dropped}
+                "delivered": self.delivered, "dropped": self.dropped,
+                "queued_at": self.queued_at,
+                "next_attempt_at": None if self.done else self.due_at}
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -208,7 +216,7 @@ class WebhookSender:
             self.drop_count -= 1
             delivery.done = delivery.dropped = True
             return
-        delivery.next_at = time.monotonic() + self.delay
+        delivery.due_in(self.delay)
         if self.reverse_count > 0:
             self.reverse_count -= 1
             self._held.append(delivery)
@@ -222,8 +230,9 @@ class WebhookSender:
         if not self._held:
             return
         due = max(d.next_at for d in self._held)
+        due_at = max(d.due_at for d in self._held)
         for delivery in reversed(self._held):
-            delivery.next_at = due
+            delivery.next_at, delivery.due_at = due, due_at
             heapq.heappush(self._queue, (due, next(self._seq), delivery))
         self._held = []
         self.reverse_count = 0
@@ -241,6 +250,14 @@ class WebhookSender:
     def snapshot(self) -> list[dict[str, Any]]:
         with self._cond:
             return [delivery.as_dict() for delivery in self.deliveries]
+
+    def sending(self) -> dict[str, int]:
+        """Attempts being sent right now: ``in_flight`` (what ``wait_idle`` waits for) and
+        ``in_flight_before_reset`` (begun before the last reset: still taking a place in
+        the pool until they end, their outcome ignored)."""
+        with self._cond:
+            return {"in_flight": self._in_flight,
+                    "in_flight_before_reset": self._busy - self._in_flight}
 
     def _start(self) -> None:
         """Grow the pool to ``concurrency`` workers (lock held); it never shrinks, the
@@ -302,6 +319,5 @@ class WebhookSender:
         elif len(delivery.attempts) >= self.max_attempts:
             delivery.done = True
         else:
-            backoff = self.retry_base * 2 ** (len(delivery.attempts) - 1)
-            delivery.next_at = time.monotonic() + backoff
+            delivery.due_in(self.retry_base * 2 ** (len(delivery.attempts) - 1))
             heapq.heappush(self._queue, (delivery.next_at, next(self._seq), delivery))

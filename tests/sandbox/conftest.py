@@ -36,6 +36,14 @@ def _fresh_sandbox(sandbox: RunningSandbox) -> None:
     sandbox.control.configure(**DEFAULTS)
 
 
+def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Wait for a state another thread reaches (never for a length of time)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.01)
+
+
 def make_client(sandbox: RunningSandbox, key: str = SECRET_KEY, retries: int = 2):
     return stripe.StripeClient(key, base_addresses={"api": sandbox.url},
                                max_network_retries=retries)
@@ -77,14 +85,17 @@ def pay(client: stripe.StripeClient) -> Callable[..., Any]:
 class Receiver:
     """A tiny webhook endpoint: records each POST and answers with queued statuses.
 
-    Each request is answered after ``hold`` seconds; ``in_flight`` counts the requests
-    being handled and ``max_in_flight`` the most there ever were at once.
+    Each request is answered after ``hold`` seconds, and not before ``gate`` is open
+    (clear it to keep requests waiting until the test sets it); ``in_flight`` counts the
+    requests being handled and ``max_in_flight`` the most there ever were at once.
     """
 
     def __init__(self) -> None:
         self.received: list[dict[str, Any]] = []
         self.statuses: list[int] = []
         self.hold = 0.0
+        self.gate = threading.Event()
+        self.gate.set()
         self.in_flight = self.max_in_flight = 0
         self.lock = threading.Lock()
         self.server = make_server("127.0.0.1", 0, self._app, threaded=True)
@@ -106,6 +117,7 @@ class Receiver:
         try:
             if hold:
                 time.sleep(hold)
+            self.gate.wait(timeout=30)
         finally:
             with self.lock:
                 self.in_flight -= 1
@@ -117,6 +129,7 @@ class Receiver:
             return [item["event"]["id"] for item in self.received]
 
     def stop(self) -> None:
+        self.gate.set()
         self.server.shutdown()
         self.server.server_close()
 

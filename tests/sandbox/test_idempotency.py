@@ -1,10 +1,11 @@
 """Idempotency keys: replay, mismatch, in flight, what is not stored, SDK retries."""
 
 import threading
-import time
 
 import pytest
 import stripe
+
+from tests.sandbox.conftest import wait_until
 
 
 def test_replay_returns_same_object_once(client):
@@ -52,8 +53,13 @@ def test_other_endpoint_is_an_idempotency_error(client):
             params={"amount": 1000, "currency": "usd"}, options={"idempotency_key": "k4"})
 
 
+def key_in_flight(control, key: str) -> bool:
+    return any(held["key"] == key and held["in_flight"] for held in control.idempotency_keys())
+
+
 def test_in_flight_key_is_409_then_replayed(client, client_for, control):
-    control.fault("/v1/customers", "slow", count=1, seconds=1.0)
+    # Slow enough for the second request to arrive while the first still holds the key.
+    control.fault("/v1/customers", "slow", count=1, seconds=2.0)
     results = {}
 
     def slow_create():
@@ -62,13 +68,14 @@ def test_in_flight_key_is_409_then_replayed(client, client_for, control):
     worker = threading.Thread(target=slow_create)
     worker.start()
     try:
-        time.sleep(0.3)
+        wait_until(lambda: key_in_flight(control, "k5"))  # the first request holds the key
         with pytest.raises(stripe.APIError) as caught:
             client_for(retries=0).v1.customers.create(options={"idempotency_key": "k5"})
     finally:
         worker.join()
     assert caught.value.http_status == 409
     assert caught.value.json_body["error"]["code"] == "idempotency_key_in_use"
+    assert not key_in_flight(control, "k5")
     replay = client.v1.customers.create(options={"idempotency_key": "k5"})
     assert replay.id == results["first"].id
     assert len(client.v1.customers.list().data) == 1

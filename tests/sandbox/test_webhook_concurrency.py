@@ -1,22 +1,14 @@
 """Concurrent webhook delivery: a pool of senders, as Stripe sends to an endpoint."""
 
-import time
-
 import pytest
 
 from stripe_sandbox.testing import ControlError
 from stripe_sandbox.webhooks import WebhookSender
+from tests.sandbox.conftest import wait_until
 
 
 def created_event_ids(client):
     return [e.id for e in reversed(client.v1.events.list().data)]
-
-
-def wait_until(condition, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.01)
 
 
 def test_default_sends_several_at_once(client, control, receiver):
@@ -88,19 +80,21 @@ def test_reverse_batch_is_started_newest_first():
 @pytest.mark.parametrize("concurrency", [1, 8])
 def test_reset_ignores_sends_already_in_flight(client, control, receiver, concurrency):
     control.configure(webhook_concurrency=concurrency)
-    receiver.hold = 0.6
+    receiver.gate.clear()  # the endpoint keeps the first request until the test lets go
     client.v1.customers.create()
     wait_until(lambda: receiver.in_flight == 1)
     control.reset()
-    started = time.monotonic()
-    control.wait_for_deliveries()
-    assert time.monotonic() - started < 0.4  # the old send does not count as pending
+    # The old send does not count as pending: waiting ends (no 504) while it is held.
+    control.wait_for_deliveries(timeout=5)
+    assert receiver.in_flight == 1
+    assert control.webhook_state()["in_flight"] == 0
+    assert control.webhook_state()["in_flight_before_reset"] == 1
     assert control.deliveries() == []
-    receiver.hold = 0.0
     new = client.v1.customers.create()
+    receiver.gate.set()
     control.wait_for_deliveries()
-    wait_until(lambda: receiver.in_flight == 0)
-    time.sleep(0.05)  # let the old send's worker finish with it
+    # The old send's worker is done with it: its outcome could only land now, and must not.
+    wait_until(lambda: control.webhook_state()["in_flight_before_reset"] == 0)
     (delivery,) = control.deliveries()
     assert delivery["delivered"] and len(delivery["attempts"]) == 1
     assert receiver.received[-1]["event"]["data"]["object"]["id"] == new.id
