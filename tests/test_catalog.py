@@ -46,10 +46,6 @@ def test_product_page_and_404s(client, make_product):
     assert client.get("/products/no-such-thing").status_code == 404
 
 
-def test_every_page_shows_the_sandbox_banner(client):
-    assert b"offline Stripe sandbox" in client.get("/").data
-
-
 def test_catalog_pages_change_when_the_catalog_cache_reloads(app, client, make_product,
                                                              monkeypatch):
     product = make_product(name="Teapot", price_minor=2800, stock=5)

@@ -5,10 +5,9 @@ import re
 import pytest
 from flask import abort
 
-from shop.checkout import access
 from shop.web.security import csp_for
 from tests.conftest import make_test_app
-from tests.security.world import World
+from tests.security.world import PAGES_FOR, visit_get_routes
 
 SANDBOX_LIKE = {"STRIPE_API_BASE": "http://127.0.0.1:12111",
                 "STRIPE_JS_URL": "http://127.0.0.1:12111/v3/"}
@@ -56,40 +55,18 @@ def inline_code_carries_the_nonce(html: str, nonce: str) -> None:
         assert f'nonce="{nonce}"' in attributes, f"inline <{tag}> without the nonce"
 
 
-def get_routes(app):
-    return sorted(
-        (r for r in app.url_map.iter_rules() if "GET" in r.methods), key=lambda r: r.rule
-    )
-
-
-def sample_values(world: World) -> dict:
-    return {
-        "number": world.user_order.number,
-        "card_id": world.card.id,
-        "event_id": world.event_id,
-        "token": access.access_token(world.guest_order),
-        "slug": world.product.slug,
-        "filename": "css/shop.css",
-        "product_id": world.product.id,
-    }
-
-
 @pytest.mark.parametrize("role", ["anonymous", "owner", "admin"])
 def test_every_get_route_sends_the_headers(app, world, role):
-    values = sample_values(world)
-    client = world.clients[role]
-    urls = app.url_map.bind("localhost")
-    tried = 0
-    for rule in get_routes(app):
-        url = urls.build(rule.endpoint, {k: v for k, v in values.items() if k in rule.arguments})
-        response = client.get(url)
+    opened = set()
+    for rule, url, response in visit_get_routes(app, world, role):
         assert response.status_code < 500, url
         expected_headers(response, static=rule.endpoint == "static")
         csp = parse_csp(response.headers["Content-Security-Policy"])
         if response.mimetype == "text/html":
             inline_code_carries_the_nonce(response.get_data(as_text=True), nonce_of(csp))
-        tried += 1
-    assert tried == len(get_routes(app))
+        if response.status_code == 200:
+            opened.add(rule.endpoint)
+    assert opened >= PAGES_FOR[role]  # the pages themselves were checked, not only refusals
 
 
 def test_errors_and_posts_get_the_headers_too(app, client):

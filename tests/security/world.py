@@ -7,11 +7,13 @@ change: every database row and every object at Stripe.
 """
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from flask.testing import FlaskClient
 from sqlalchemy import select, text
 
+from shop.checkout import access
 from shop.extensions import db
 from shop.models import Order, Product, SavedCard, StripeEvent, utcnow
 from tests.conftest import AuthActions
@@ -124,3 +126,47 @@ def state(stripe_api) -> tuple:
     """What a refused request must leave exactly as it was."""
     db.session.expire_all()
     return database_rows(), stripe_objects(stripe_api)
+
+
+def get_routes(app):
+    return sorted(
+        (r for r in app.url_map.iter_rules() if "GET" in r.methods), key=lambda r: r.rule
+    )
+
+
+def sample_values(world: World, role: str = "owner") -> dict:
+    """Arguments for every GET route; a guest's order pages are their own order's."""
+    order = world.guest_order if role == "guest" else world.user_order
+    return {
+        "number": order.number,
+        "card_id": world.card.id,
+        "event_id": world.event_id,
+        "token": access.access_token(world.guest_order),
+        "slug": world.product.slug,
+        "filename": "css/shop.css",
+        "product_id": world.product.id,
+    }
+
+
+# The pages each visitor opens (200) among the GET routes with sample_values': what a
+# walk over every route must at least have seen, so that it cannot pass by seeing none.
+_PUBLIC = {"catalog.index", "catalog.product", "cart.show", "auth.login", "auth.register"}
+_CUSTOMER = _PUBLIC | {"checkout.status", "checkout.pay", "account.saved_cards",
+                       "account.add_card", "account.my_orders", "account.my_order"}
+PAGES_FOR = {
+    "anonymous": _PUBLIC,
+    "guest": _PUBLIC | {"checkout.status", "checkout.pay"},
+    "owner": _CUSTOMER,
+    "admin": (_CUSTOMER - {"account.my_order", "checkout.status", "checkout.pay"})
+    | {"admin.dashboard", "admin.order_list", "admin.order_detail", "admin.event_list",
+       "admin.event_detail"},
+}
+
+
+def visit_get_routes(app, world: World, role: str, **get_options) -> Iterator[tuple]:
+    """(rule, url, response) for every GET route, requested by `role`'s client."""
+    values = sample_values(world, role)
+    urls = app.url_map.bind("localhost")
+    for rule in get_routes(app):
+        url = urls.build(rule.endpoint, {k: v for k, v in values.items() if k in rule.arguments})
+        yield rule, url, world.clients[role].get(url, **get_options)
