@@ -227,17 +227,24 @@ def test_a_report_racing_the_webhook_answers_what_the_webhook_committed(
 
 
 def test_an_older_snapshot_of_a_settled_intent_changes_nothing(
-    shopper, make_product, stripe_api
+    app, shopper, make_product, sandbox, stripe_api
 ):
     order = shopper.checkout((make_product(price_minor=2500), 1))
-    response, _, intent = shopper.pay(order, "pm_card_visa")
-    assert response.get_json()["status"] == "paid"
-    settled = stripe_api.v1.payment_intents.retrieve(
+    intent = shopper.start(order).get_json()
+    shopper.confirm_at_stripe(intent, "pm_card_sandbox_processing")
+    # What Stripe said while the payment was still in flight...
+    in_flight = stripe_api.v1.payment_intents.retrieve(
         intent["intent_id"], params={"expand": ["latest_charge"]}
     ).to_dict()
-    # What Stripe said while the payment was still in flight, delivered late.
-    payments.sync_payment({**settled, "status": "processing"}, source="webhook")
-    db.session.commit()
+    assert in_flight["status"] == "processing"
+    sandbox.control.settle(intent["intent_id"], "succeeded")
+    assert shopper.report(order, intent["intent_id"]).get_json()["status"] == "paid"
+
+    # ...reaching the shop only after the payment succeeded.
+    with app.test_request_context():
+        payments.sync_payment(in_flight, source="webhook")
+        db.session.commit()
+
     payment = db.session.execute(
         db.select(Payment).where(Payment.intent_id == intent["intent_id"])
     ).scalar_one()
