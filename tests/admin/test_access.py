@@ -30,7 +30,8 @@ def test_guests_are_sent_to_log_in_everywhere(app, client):
     for method, url in admin_requests(app):
         response = client.open(url, method=method)
         assert response.status_code == 302, (method, url)
-        assert response.headers["Location"].startswith("/auth/login?next="), (method, url)
+        # ...and back to the page they asked for once logged in.
+        assert response.headers["Location"] == f"/auth/login?next={url}", (method, url)
 
 
 def test_customers_get_404_everywhere(app, client, auth, make_user, make_order):
@@ -41,6 +42,13 @@ def test_customers_get_404_everywhere(app, client, auth, make_user, make_order):
         response = client.open(url.replace("/X", f"/{order.number}"), method=method)
         assert response.status_code == 404, (method, url)
     assert order.status == "paid"
+
+
+def test_admins_get_in(admin_client, make_order):
+    order = make_order()
+    for url in ("/admin/", "/admin/orders", "/admin/orders.csv", "/admin/events",
+                f"/admin/orders/{order.number}"):
+        assert admin_client.get(url).status_code == 200, url
 
 
 @pytest.mark.csrf
