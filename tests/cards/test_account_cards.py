@@ -6,6 +6,7 @@ import stripe
 from shop.extensions import db
 from shop.models import SavedCard, User
 from shop.services import cards
+from tests.security.world import database_rows
 
 
 def test_adding_a_card_saves_it_as_the_default(customer, cards_page, client, stripe_api):
@@ -294,13 +295,19 @@ def test_the_first_card_is_the_default_at_stripe_too(customer, cards_page, strip
     )
 
 
-def test_a_guest_is_sent_to_log_in(client):
+def test_a_guest_is_sent_to_log_in(client, make_user, stripe_api):
+    make_user(email="someone@example.com")  # a customer who is not this guest
+    before = database_rows()
     for url in ("/account/cards", "/account/cards/new"):
         response = client.get(url)
         assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
     response = client.post("/account/cards/setup-intent", json={"request_key": "x" * 20})
     assert response.status_code == 302
-    assert db.session.execute(db.select(User)).first() is None
+    # Nothing was made for anyone: no customer or SetupIntent at Stripe, no row here.
+    assert stripe_api.v1.customers.list().data == []
+    assert stripe_api.v1.setup_intents.list().data == []
+    db.session.expire_all()
+    assert database_rows() == before
 
 
 def test_the_add_card_page_loads_stripe_js_and_the_module(customer, client, app):
