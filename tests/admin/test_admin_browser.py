@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.admin.conftest import ADMIN
+from tests.browser.conftest import table_row
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +48,7 @@ def test_admin_finds_a_paid_order_by_email_and_refunds_part(
            ).to_be_visible()
     page.get_by_role("button", name="Confirm refund").click()
     expect(page.get_by_role("status")).to_contain_text("Refund of $20.00: succeeded.")
-    expect(page.get_by_test_id("refunded")).to_have_text("$20.00")
+    expect(table_row(page, "Refunded")).to_have_text(re.compile(r"^Refunded\s*\$20\.00$"))
     timeline = page.get_by_role("region", name="Timeline")
     expect(timeline).to_contain_text(f"Refund of $20.00 requested by {ADMIN[0]}.")
     expect(timeline).to_contain_text("Refunded $20.00 of $89.00.")

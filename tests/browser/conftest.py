@@ -1,6 +1,7 @@
 """Browser tests of the shop: helpers (Chromium and `page`: tests/browser_support.py)."""
 
 import os
+import re
 from datetime import date
 
 import pytest
@@ -28,3 +29,19 @@ def fill_card(page, number: str, cvc: str = "123", postal_code: str = "12345") -
 def challenge(page):
     """The 3-D Secure challenge shown by Stripe.js."""
     return page.get_by_title("3D Secure challenge").content_frame
+
+
+def table_row(page, header: str):
+    """The table row whose header cell reads `header` (Subtotal, Refunded, a card's name)."""
+    return page.get_by_role("row").filter(
+        has=page.get_by_role("rowheader", name=header, exact=True))
+
+
+def order_status(page):
+    """The order page's line "Order number … · Status …", as a customer reads it."""
+    return page.get_by_text(re.compile(r"^Order number \S+ · Status "))
+
+
+def payment_form(page):
+    """The pay page's form, named by its "Payment" heading."""
+    return page.get_by_role("form", name="Payment")

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import challenge, fill_card
+from tests.browser.conftest import challenge, fill_card, order_status, payment_form
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def pay(page) -> None:
 
 def expect_paid(page) -> None:
     expect(page.get_by_role("heading", name=re.compile("Thank you"))).to_be_visible()
-    expect(page.get_by_test_id("order-status")).to_have_text("Paid")
+    expect(order_status(page)).to_have_text(re.compile(r"Status Paid$"))
 
 
 def test_guest_pays_with_4242(page, shop):
@@ -149,7 +149,7 @@ def test_a_processing_payment_page_shows_the_result_by_itself(
     sandbox.control.settle(intent.id, "succeeded")  # the customer only waits
     page.clock.fast_forward(5_000)
 
-    expect(page.get_by_test_id("order-status")).to_have_text("Paid", timeout=15_000)
+    expect(order_status(page)).to_have_text(re.compile(r"Status Paid$"), timeout=15_000)
 
 
 def test_a_card_form_that_cannot_load_says_so(page, shop):
@@ -157,15 +157,14 @@ def test_a_card_form_that_cannot_load_says_so(page, shop):
     check_out_as_guest(page, shop)
     expect(page.get_by_role("alert")).to_contain_text("The card form could not load.")
     expect(page.get_by_role("button", name="Pay $28.00")).to_be_disabled()
-    expect(page.locator("#payment-form").get_by_role("status")).to_have_text("")  # not loading
+    expect(payment_form(page).get_by_role("status")).to_have_text("")  # not loading
 
 
 def test_the_pay_button_says_why_it_waits_until_the_card_form_is_ready(page, shop):
     page.route(re.compile(r".*/v3/elements-frame.*"), lambda route: None)  # never answered
     check_out_as_guest(page, shop)
     expect(page.get_by_role("button", name="Pay $28.00")).to_be_disabled()
-    expect(page.locator("#payment-form").get_by_role("status")).to_have_text(
-        "Loading the card form…")
+    expect(payment_form(page).get_by_role("status")).to_have_text("Loading the card form…")
 
 
 def test_the_confirmation_page_fits_a_phone_screen(page, shop):

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from shop.extensions import db
 from shop.models import SavedCard
-from tests.browser.conftest import fill_card
+from tests.browser.conftest import fill_card, order_status, payment_form, table_row
 from tests.payments_support import settle_webhooks
 
 
@@ -50,22 +50,22 @@ def test_save_while_paying_then_pay_with_the_saved_card(page, shop, sandbox):
     sign_in_and_pay_saving_the_card(page, shop, sandbox)
 
     page.get_by_role("link", name="Payment methods").click()
-    expect(page.get_by_test_id("saved-card")).to_have_count(1)
-    expect(page.get_by_test_id("saved-card")).to_contain_text("Default")
+    expect(page.get_by_role("rowheader")).to_have_count(1)  # one card listed
+    expect(table_row(page, "Visa •••• 4242")).to_contain_text("Default")
 
     # The card form cannot load this time (a blocked frame): the saved card needs none.
     page.route(re.compile(r".*/v3/elements-frame.*"), lambda route: route.abort())
     buy_teapot(page, shop)
     saved = page.get_by_role("radio", name=re.compile(r"Visa •••• 4242.*\(Default\)"))
     expect(saved).to_be_checked()
-    status = page.locator("#payment-form").get_by_role("status")
+    status = payment_form(page).get_by_role("status")
     expect(status).to_have_text("")  # not waiting for a card form it does not need
     page.get_by_role("radio", name="Use a new card").check()
     expect(status).to_have_text("Loading the card form…")
     saved.check()
     page.get_by_role("button", name="Pay $28.00").click()  # one click, no card typed
     expect(page.get_by_role("heading", name=re.compile("Thank you"))).to_be_visible()
-    expect(page.get_by_test_id("order-status")).to_have_text("Paid")
+    expect(order_status(page)).to_have_text(re.compile(r"Status Paid$"))
 
 
 def test_a_saved_card_removed_meanwhile_leaves_the_list_for_a_new_card(page, shop, sandbox):

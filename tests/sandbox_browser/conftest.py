@@ -5,6 +5,7 @@ cross-origin. Its server side creates intents through the real ``stripe`` SDK wi
 secret key; its page mounts the Payment Element from the sandbox's ``/v3/``.
 """
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 import stripe
 from flask import Flask, jsonify, render_template, request, send_from_directory
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from stripe_sandbox.testing import run_sandbox
 from tests.conftest import LiveServer
@@ -21,8 +22,6 @@ PAGE_DIR = Path(__file__).with_name("page")
 PUBLISHABLE_KEY = "pk_test_browser"
 SECRET_KEY = "sk_test_browser"
 AMOUNT = 1999
-FRAME = 'iframe[title="Secure payment input frame"]'
-CHALLENGE = 'iframe[title="3D Secure challenge"]'
 
 
 def make_test_shop(sandbox_url: str, client: stripe.StripeClient) -> Flask:
@@ -127,11 +126,11 @@ class Checkout:
     def __init__(self, page: Page, shop_url: str):
         self.page = page
         self.shop_url = shop_url
-        self.frame = page.frame_locator(FRAME)
+        self.frame = page.get_by_title("Secure payment input frame").content_frame
 
     def open(self, flow: str = "deferred", redirect: str = "if_required") -> "Checkout":
         self.page.goto(f"{self.shop_url}/?flow={flow}&redirect={redirect}")
-        self.page.wait_for_selector("#checkout[data-ready='true']")
+        expect(self.pay_button).to_be_enabled()  # once the card form is ready
         return self
 
     def fill_card(
@@ -146,8 +145,12 @@ class Checkout:
         self.frame.get_by_label("Security code").fill(cvc)
         self.frame.get_by_label("ZIP").fill(postal_code)
 
+    @property
+    def pay_button(self):
+        return self.page.get_by_role("button", name="Pay")
+
     def pay(self) -> None:
-        self.page.get_by_role("button", name="Pay").click()
+        self.pay_button.click()
 
     @staticmethod
     def future_expiry() -> str:
@@ -162,8 +165,13 @@ class Checkout:
         return self.page.get_by_role("status")
 
     @property
+    def card_state(self):
+        """What the page says of the card form's last change event."""
+        return self.page.get_by_text(re.compile(r"^Card details: "))
+
+    @property
     def challenge(self):
-        return self.page.frame_locator(CHALLENGE)
+        return self.page.get_by_title("3D Secure challenge").content_frame
 
 
 @pytest.fixture

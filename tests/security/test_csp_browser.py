@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import challenge, fill_card
+from tests.browser.conftest import challenge, fill_card, order_status
 from tests.browser.test_cards_browser import add_card, sign_in
 from tests.payments_support import settle_webhooks
 from tests.security.leaks import card_numbers, database_text, secrets_in
@@ -54,7 +54,7 @@ def test_paying_with_3ds_and_adding_a_card_work_under_the_csp(
     page.get_by_role("button", name="Pay $28.00").click()
     challenge(page).get_by_role("button", name="Complete").click()
     expect(page.get_by_role("heading", name=re.compile("Thank you"))).to_be_visible()
-    expect(page.get_by_test_id("order-status")).to_have_text("Paid")
+    expect(order_status(page)).to_have_text(re.compile(r"Status Paid$"))
 
     enforced_policy(page, f"{live_shop.url}/account/cards")
     add_card(page, "4242424242424242")

@@ -5,16 +5,17 @@ const stripe = Stripe(publishableKey);
 const errorBox = document.getElementById("error");
 const outcome = document.getElementById("outcome");
 const payButton = document.getElementById("pay");
+const cardState = document.getElementById("card-state");
 
 const elements = flow === "deferred"
   ? stripe.elements({ mode: "payment", amount: 1999, currency: "usd" })
   : stripe.elements({ clientSecret });
 const paymentElement = elements.create("payment");
 paymentElement.on("ready", () => {
-  root.dataset.ready = "true";
+  payButton.disabled = false;
 });
 paymentElement.on("change", (event) => {
-  root.dataset.complete = String(event.complete);
+  cardState.textContent = `Card details: ${event.complete ? "complete" : "incomplete"}`;
 });
 paymentElement.mount("#payment-element");
 
