@@ -102,6 +102,33 @@ def test_a_failed_check_on_the_banks_page_comes_back_to_the_form_saying_why(page
     expect_paid(page)
 
 
+OUTAGE = "Payments are temporarily unavailable, your order is saved — try again in a minute."
+
+
+def test_stripe_being_down_is_told_and_paying_again_later_works(page, shop, sandbox):
+    check_out_as_guest(page, shop)
+    fill_card(page, "4242424242424242")
+    # Stripe answers 500 to the shop's first try and to both of its retries.
+    sandbox.control.fault("/v1/payment_intents", "error", count=3, method="POST")
+    pay(page)
+
+    expect(page.get_by_role("alert")).to_have_text(OUTAGE)
+    expect(page.get_by_role("button", name="Pay $28.00")).to_be_enabled()
+    assert sandbox.control.faults() == []  # the shop did ask, three times
+
+    pay(page)  # a minute later, Stripe is back
+    expect_paid(page)
+
+
+def test_a_shop_out_of_reach_while_paying_is_told_the_same_way(page, shop):
+    check_out_as_guest(page, shop)
+    page.route(re.compile(r".*/orders/[^/]+/intent$"), lambda route: route.abort("failed"))
+    fill_card(page, "4242424242424242")
+    pay(page)
+
+    expect(page.get_by_role("alert")).to_have_text(OUTAGE)
+
+
 def test_a_payment_whose_answer_the_browser_lost_still_ends_paid(page, shop):
     check_out_as_guest(page, shop)
 

@@ -107,12 +107,6 @@ def test_confirm_while_stripe_is_down_says_so_and_keeps_the_order(
     assert shopper.report(order, intent["intent_id"]).get_json()["status"] == "paid"
 
 
-def test_pay_page_script_shows_the_same_message(app):
-    script = (app.static_folder + "/js/pay.js")
-    with open(script, encoding="utf-8") as source:
-        assert UNAVAILABLE in source.read()
-
-
 def test_sandbox_faults_with_a_rate_strike_only_some_calls(sandbox, stripe_api):
     """The soak's "Stripe fails 5% of calls": a fault with a rate hits calls at random."""
     sandbox.control.fault("/v1/customers", "error", count=1000, rate=0.3, method="GET")
