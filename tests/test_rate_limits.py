@@ -11,6 +11,8 @@ from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
+from shop.extensions import db
+from shop.models import User
 from shop.web.limits import limit_only_where_declared
 
 LIMITED = {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "2/minute"}
@@ -23,6 +25,26 @@ def test_a_limited_view_counts_and_says_so(client):
     assert [r.status_code for r in responses] == [200, 200, 429]
     assert responses[0].headers["X-RateLimit-Limit"] == "2"
     assert responses[0].headers["X-RateLimit-Remaining"] == "1"
+
+
+@pytest.mark.parametrize("app_config", [LIMITED])
+def test_creating_accounts_from_one_address_is_limited(app):
+    def register(n: int, address: str = "192.0.2.1"):
+        with app.test_client() as visitor:  # a fresh browser each time, as a script would
+            return visitor.post(
+                "/auth/register",
+                data={"email": f"new{n}@example.com", "password": "password123",
+                      "confirm": "password123"},
+                environ_base={"REMOTE_ADDR": address})
+
+    responses = [register(n) for n in range(3)]
+
+    assert [r.status_code for r in responses] == [302, 302, 429]
+    assert ("Too many attempts to create an account from here."
+            in responses[-1].get_data(as_text=True))
+    assert register(3, address="192.0.2.2").status_code == 302  # another address
+    emails = db.session.execute(db.select(User.email).order_by(User.email)).scalars().all()
+    assert emails == ["new0@example.com", "new1@example.com", "new3@example.com"]
 
 
 @pytest.mark.parametrize("app_config", [LIMITED])
