@@ -134,6 +134,18 @@ def test_stripe_keys_from_different_modes_are_refused(monkeypatch, secret_key, p
         create_app()
 
 
+@pytest.mark.parametrize("env", ["development", "production"])
+@pytest.mark.parametrize("secret_key", ["sk_live_x", "rk_live_x"])
+def test_a_live_key_pointed_at_the_sandbox_is_refused(monkeypatch, env, secret_key):
+    # The sandbox would take the live key's "payments" and no money would ever move.
+    set_env(monkeypatch, {**OFF_LAPTOP, "SHOP_ENV": env, "STRIPE_SECRET_KEY": secret_key,
+                          "STRIPE_PUBLISHABLE_KEY": "pk_live_x",
+                          "STRIPE_API_BASE": "http://127.0.0.1:12111"})
+    with pytest.raises(ConfigError, match="A live Stripe key must not be pointed at the Stripe"
+                                          " sandbox"):
+        create_app()
+
+
 def test_stripe_with_a_trailing_slash_is_still_stripe(monkeypatch):
     set_env(monkeypatch, {**OFF_LAPTOP, "SHOP_ENV": "production", "STRIPE_SECRET_KEY": "sk_live_x",
                           "STRIPE_PUBLISHABLE_KEY": "pk_live_x",
