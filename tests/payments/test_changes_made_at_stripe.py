@@ -1,0 +1,115 @@
+"""What happens at Stripe outside the pay page (a bank's challenge, the Dashboard, a
+refund the bank returns, a dispute decided) reaches the order through its webhook, and
+an intent that is not the order's own never counts for it (DESIGN.md §4-§6)."""
+
+import pytest
+
+from shop.extensions import db
+from shop.models import OrderEvent, Product
+from tests.payments_support import reload, settle_webhooks
+
+
+def timeline(order) -> list[tuple[str, str]]:
+    return list(db.session.execute(
+        db.select(OrderEvent.kind, OrderEvent.message)
+        .where(OrderEvent.order_id == order.id).order_by(OrderEvent.id)
+    ).all())
+
+
+def test_a_challenge_stripe_asks_for_goes_on_the_timeline(shopper, make_product, deliver):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    intent = shopper.start(order).get_json()
+    confirmed, _ = shopper.confirm_at_stripe(intent, "pm_card_threeDSecure2Required")
+    assert confirmed["status"] == "requires_action"  # the customer closes the tab here
+
+    assert deliver("payment_intent.requires_action", intent["intent_id"]) == (200, "processed")
+
+    order = reload(order)
+    assert order.status == "pending"
+    assert ("authentication", "Stripe asked the customer to authenticate.") in timeline(order)
+
+
+def test_an_intent_cancelled_in_the_dashboard_cancels_the_order_and_frees_its_stock(
+    shopper, make_product, sandbox, stripe_api, webhooks_on
+):
+    kettle = make_product(name="Kettle", price_minor=2500, stock=3)
+    order = shopper.checkout((kettle, 2))
+    intent = shopper.start(order).get_json()
+    assert db.session.get(Product, kettle.id).stock == 1
+
+    stripe_api.v1.payment_intents.cancel(intent["intent_id"])
+    settle_webhooks(sandbox)
+
+    assert reload(order).status == "canceled"
+    assert db.session.get(Product, kettle.id).stock == 3
+    page = shopper.client.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert "Its payment was cancelled." in page
+    assert "Nothing was charged, and the items went back on the shelf." in page
+
+
+def test_a_refund_the_bank_returns_gives_the_order_back_its_payment(
+    shopper, make_product, sandbox, stripe_api, deliver
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    _, error, intent = shopper.pay(order, "pm_card_refundFail")  # its refunds fail later
+    assert error is None
+    refund = stripe_api.v1.refunds.create({"payment_intent": intent["intent_id"]})  # Dashboard
+    assert deliver("refund.created", refund.id) == (200, "processed")
+    assert reload(order).status == "refunded"
+
+    sandbox.control.advance(3600)  # the bank returns the money: the refund failed
+    assert deliver("refund.failed", refund.id) == (200, "processed")
+
+    order = reload(order)
+    assert (order.status, order.amount_refunded_minor) == ("paid", 0)
+    assert ("refund_failed", "Refund of $25.00 failed.") in timeline(order)
+
+
+@pytest.mark.parametrize("outcome", ["won", "lost"])
+def test_a_dispute_decided_at_stripe_shows_on_the_order(
+    shopper, make_product, sandbox, deliver, outcome
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    _, _, intent = shopper.pay(order, "pm_card_visa")
+    dispute = sandbox.control.create_dispute(intent["intent_id"])
+    assert deliver("charge.dispute.created", dispute["id"]) == (200, "processed")
+    assert reload(order).dispute_status == "needs_response"
+
+    sandbox.control.close_dispute(dispute["id"], outcome)
+    # Only the update arrives (its .closed is still on the way): it is enough.
+    assert deliver("charge.dispute.updated", dispute["id"]) == (200, "processed")
+
+    assert reload(order).dispute_status == outcome
+
+
+def test_the_orders_own_intent_changed_to_another_currency_never_pays_it(
+    shopper, make_product, stripe_api, deliver
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    intent = shopper.start(order).get_json()
+    # The same amount in euros, set on the intent at Stripe (another integration, the
+    # Dashboard), then paid.
+    stripe_api.v1.payment_intents.update(intent["intent_id"], {"currency": "eur"})
+    confirmed, error = shopper.confirm_at_stripe(intent, "pm_card_visa")
+    assert error is None and (confirmed["amount"], confirmed["currency"]) == (2500, "eur")
+
+    reported = shopper.report(order, intent["intent_id"])
+    assert reported.status_code == 404
+    assert deliver("payment_intent.succeeded", intent["intent_id"]) == (200, "ignored")
+    assert reload(order).status == "pending"
+
+
+def test_an_intent_naming_the_order_in_another_currency_never_pays_it(
+    shopper, make_product, stripe_api, deliver
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    elsewhere = stripe_api.v1.payment_intents.create({
+        "amount": 2500, "currency": "eur", "payment_method": "pm_card_visa", "confirm": True,
+        "metadata": {"order_id": str(order.id), "order_number": order.number},
+        "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"}})
+    assert elsewhere.status == "succeeded"
+
+    assert shopper.report(order, elsewhere.id).status_code == 404
+    assert deliver("payment_intent.succeeded", elsewhere.id) == (200, "ignored")
+    order = reload(order)
+    assert (order.status, order.payments) == ("pending", [])
