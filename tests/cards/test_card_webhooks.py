@@ -76,6 +76,21 @@ def test_a_new_expiry_from_the_card_network_is_picked_up(
     assert (card.exp_month, card.exp_year) == (3, 2040)
 
 
+def test_a_card_edited_in_the_dashboard_shows_its_new_expiry(
+    customer, cards_page, client, stripe_api, deliver
+):
+    user = customer()
+    cards_page.add("pm_card_visa")
+    [card] = cards.all_cards(user)
+    pm_id = card.stripe_payment_method_id
+
+    stripe_api.v1.payment_methods.update(pm_id, params={"card": {"exp_month": 3, "exp_year": 2041}})
+
+    assert deliver("payment_method.updated", pm_id) == (200, "processed")
+    page = client.get("/account/cards").get_data(as_text=True)
+    assert "03/2041" in page
+
+
 def test_an_old_event_with_stale_details_does_not_undo_a_newer_change(
     customer, cards_page, stripe_api, deliver
 ):
