@@ -7,7 +7,13 @@ from playwright.sync_api import expect
 
 from shop.extensions import db
 from shop.models import SavedCard
-from tests.browser.conftest import fill_card, order_status, payment_form, table_row
+from tests.browser.conftest import (
+    challenge,
+    fill_card,
+    order_status,
+    payment_form,
+    table_row,
+)
 from tests.payments_support import settle_webhooks
 
 
@@ -85,3 +91,30 @@ def test_a_saved_card_removed_meanwhile_leaves_the_list_for_a_new_card(page, sho
     fill_card(page, "4242424242424242")  # the card form is there again
     page.get_by_role("button", name="Pay $28.00").click()
     expect(page.get_by_role("heading", name=re.compile("Thank you"))).to_be_visible()
+
+
+def test_a_saved_card_that_asks_for_3ds_pays_once_the_challenge_is_completed(
+    page, shop, sandbox
+):
+    page.goto(shop + "/auth/login")
+    page.get_by_label("Email").fill("ann@example.com")
+    page.get_by_label("Password").fill("password123")
+    page.get_by_role("button", name="Log in").click()
+    # A card whose bank asks for 3-D Secure every time, saved on the account page.
+    page.get_by_role("link", name="Payment methods").click()
+    page.get_by_role("link", name="Add a card").click()
+    expect(page.get_by_role("button", name="Save card")).to_be_enabled()
+    fill_card(page, "4000002760003184")
+    page.get_by_role("button", name="Save card").click()
+    challenge(page).get_by_role("button", name="Complete").click()
+    expect(page.get_by_role("status")).to_contain_text("Your card is saved.")
+    settle_webhooks(sandbox)
+
+    buy_teapot(page, shop)
+    expect(page.get_by_role("radio", name=re.compile(r"Visa •••• 3184"))).to_be_checked()
+    page.get_by_role("button", name="Pay $28.00").click()  # no card typed
+
+    expect(page.get_by_role("dialog", name="3D Secure authentication")).to_be_visible()
+    challenge(page).get_by_role("button", name="Complete").click()
+    expect(page.get_by_role("heading", name=re.compile("Thank you"))).to_be_visible()
+    expect(order_status(page)).to_have_text(re.compile(r"Status Paid$"))
