@@ -42,7 +42,7 @@ def register_extensions(app: Flask) -> None:
     from shop.database import READS, ping_when_idle, reads_engine_options
     from shop.extensions import csrf, db, limiter, login_manager
     from shop.web import readonly
-    from shop.web.limits import limit_only_where_declared
+    from shop.web.limits import forget_app_wide_limits, limit_only_where_declared
     from shop.web.sessions import check_csrf_methods_first
 
     binds = app.config.setdefault("SQLALCHEMY_BINDS", {})
@@ -56,6 +56,7 @@ def register_extensions(app: Flask) -> None:
             ping_when_idle(engine, app.config["DATABASE_PING_IDLE_SECONDS"])
     csrf.init_app(app)
     check_csrf_methods_first(app, csrf)
+    forget_app_wide_limits(limiter)
     limiter.init_app(app)
     limit_only_where_declared(app, limiter)
     login_manager.init_app(app)

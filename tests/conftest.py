@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, make_url, text
 from werkzeug.serving import make_server
 
 from shop import create_app
-from shop.extensions import db, limiter
+from shop.extensions import db
 from shop.models import Product, User
 from tests.db_support import dispose_all
 
@@ -137,20 +137,7 @@ class SeparateClient(FlaskClient):
                 db.session.expire_all()  # the test's own objects now show what it wrote
 
 
-def forget_app_wide_limits() -> None:
-    """Clear the app-wide limits an earlier app left on the shop's one Limiter.
-
-    Flask-Limiter keeps the default, application and meta limits of the first app whose
-    settings name them, and gives them to every app initialised after it in the process,
-    whatever their own settings say. Each test's app starts from its own settings.
-    """
-    limiter.limit_manager.set_default_limits([])
-    limiter.limit_manager.set_application_limits([])
-    limiter._meta_limits = []
-
-
 def make_test_app(database_url: str, **overrides):
-    forget_app_wide_limits()
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",

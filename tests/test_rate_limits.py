@@ -81,10 +81,6 @@ def test_a_limit_from_settings_is_told_in_words_not_as_the_limit(client):
     assert "per 1 minute" not in page
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "shop bug: create_app binds the one module-level Limiter, and Flask-Limiter keeps the "
-    "app-wide limits of the first app that set any; a later app in the process is limited "
-    "by them though its own settings set none"))
 def test_an_app_is_limited_by_its_own_settings_only(database_url, _schema):
     make_test_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2/minute")
     # A second app in the same process (tests, tools), with no app-wide limit of its own.

@@ -69,6 +69,19 @@ def _teardown_if_limited(hook):
     return teardown
 
 
+def forget_app_wide_limits(limiter: Limiter) -> None:
+    """Before `limiter.init_app(app)`: drop the app-wide limits an earlier app left.
+
+    The shop's one Limiter is module-level, as its decorators need, and Flask-Limiter
+    keeps the default, application and meta limits of the first app whose settings
+    name any, handing them to every app initialised after it in the same process
+    (tests, tools), whatever their own settings say. Each app starts from its own.
+    """
+    limiter.limit_manager.set_default_limits([])
+    limiter.limit_manager.set_application_limits([])
+    limiter._meta_limits = []
+
+
 def limit_only_where_declared(app: Flask, limiter: Limiter) -> None:
     """After `limiter.init_app(app)`: drop its hooks from requests no limit applies to."""
     if any(app.config.get(name) for name in APP_WIDE):
