@@ -397,6 +397,8 @@ def test_the_way_back_stays_on_the_site_and_under_its_mount_point(client, make_p
     # A path browsers would read as another site's ("//host/x") is not offered as it is.
     doubled = client.get("/", environ_overrides={"PATH_INFO": "//evil.example/x"})
     assert header_link(doubled, "Log in") == "/auth/login?next=%2Fevil.example%2Fx"
+    # From the home page, where logging in goes anyway, the links name no page.
+    assert header_link(client.get("/"), "Log in") == "/auth/login"
     # A form sent back with errors (the cart's checkout) leads back to the page it was
     # sent from, when that page is on this site.
     client.post("/cart/add", data={"product_id": mug.id, "quantity": 1})

@@ -77,7 +77,9 @@ def back_here() -> str:
     catalog's shared fragments, which hold no layout.
     """
     target = local_path(_this_page())
-    return f"?{urlencode({'next': target})}" if target else ""
+    if not target or target == request.script_root + "/":
+        return ""  # logging in goes to the home page anyway
+    return f"?{urlencode({'next': target})}"
 
 
 def install_template_helpers(app: Flask) -> None:
