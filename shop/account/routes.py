@@ -36,17 +36,10 @@ def _intent_limit() -> str:
     return current_app.config["INTENT_RATE_LIMIT"]
 
 
-@bp.app_template_filter("card_brand")
-def card_brand(brand: str | None) -> str:
-    return card_brands.brand_name(brand)
-
-
 @bp.app_template_filter("card_label")
 def card_label(card: SavedCard) -> str:
     """How a card is named to its owner, e.g. "Visa •••• 4242, expires 12/2030"."""
-    return (
-        f"{card_brand(card.brand)} •••• {card.last4}, expires {card.exp_month:02d}/{card.exp_year}"
-    )
+    return f"{_short_label(card)}, expires {card.exp_month:02d}/{card.exp_year}"
 
 
 def _told(error: PaymentsError) -> str:
@@ -139,7 +132,7 @@ def remove_card(card_id: int):
 
 
 def _short_label(card: SavedCard) -> str:
-    return f"{card_brand(card.brand)} •••• {card.last4}"
+    return card_brands.card_name(card.brand, card.last4)
 
 
 def _removed(label: str, new_default: SavedCard | None) -> str:

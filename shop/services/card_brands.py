@@ -21,3 +21,8 @@ def brand_name(brand: str | None) -> str:
     if not brand:
         return "Card"
     return BRAND_NAMES.get(brand, brand.replace("_", " ").title())
+
+
+def card_name(brand: str | None, last4: str) -> str:
+    """A card as the customer and the admin see it named: "Visa •••• 4242"."""
+    return f"{brand_name(brand)} •••• {last4}"

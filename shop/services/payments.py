@@ -325,7 +325,7 @@ _APPLY = {
 
 def _card_text(payment: Payment) -> str:
     if payment.card_brand and payment.card_last4:
-        return f"with {card_brands.brand_name(payment.card_brand)} •••• {payment.card_last4} "
+        return f"with {card_brands.card_name(payment.card_brand, payment.card_last4)} "
     return ""
 
 

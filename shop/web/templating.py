@@ -5,6 +5,7 @@ from flask import Flask, current_app, request, session, url_for
 from markupsafe import Markup
 
 from shop.money import format_money
+from shop.services.card_brands import card_name
 from shop.web.requests import local_path, referring_page
 
 
@@ -86,6 +87,7 @@ def install_template_helpers(app: Flask) -> None:
     app.add_template_filter(money, "money")
     app.add_template_global(money_tag, "money")
     app.add_template_global(back_here, "back_here")
+    app.add_template_global(card_name, "card_name")
 
     @app.context_processor
     def shop_globals() -> dict:
