@@ -48,6 +48,7 @@ def create_app(
                            webhook_concurrency, enabled_events)
     sandbox = Sandbox(processing_delay=processing_delay, emit_hook=sender.enqueue)
     sandbox.webhooks = sender
+    sender.on_delivered = sandbox.webhook_delivered
     app.extensions["stripe_sandbox"] = sandbox
     register_blueprints(app)
     register_errorhandlers(app)

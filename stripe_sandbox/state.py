@@ -180,6 +180,13 @@ class Sandbox:
         if self.emit_hook is not None:
             event["pending_webhooks"] = self.emit_hook(event)
 
+    def webhook_delivered(self, event_id: str) -> None:
+        """The endpoint answered 2xx to ``event_id``: no endpoint is still owed it."""
+        with self.lock:
+            event = self.objects.get(event_id)
+            if event is not None and event.get("object") == "event":
+                event["pending_webhooks"] = 0
+
     # -- requests ---------------------------------------------------------------------
 
     def _once_kept(self, action: Callable[[], None]) -> None:

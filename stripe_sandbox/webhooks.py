@@ -25,7 +25,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,6 +128,10 @@ class WebhookSender:
         self.forward_to, self.secret = forward_to, secret
         self.retry_base, self.max_attempts, self.timeout = retry_base, max_attempts, timeout
         self.concurrency = check_concurrency(concurrency)
+        # Called with an event's id when a delivery of it gets a 2xx, before the delivery
+        # counts as done and with no lock of the sender's held: the account then counts
+        # no endpoint still owed the event.
+        self.on_delivered: Callable[[str], None] | None = None
         self._cond = threading.Condition()
         self._ids = itertools.count(1)
         self._seq = itertools.count()
@@ -289,6 +293,8 @@ class WebhookSender:
         while True:
             delivery, generation, url, secret = self._next()
             outcome = self._send(delivery.body, url, secret)
+            if 200 <= outcome.get("status_code", 0) < 300 and self.on_delivered is not None:
+                self.on_delivered(delivery.event_id)  # before the delivery counts as done
             with self._cond:
                 self._busy -= 1
                 if generation == self._generation:  # a reset forgot it meanwhile

@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from .. import payments
-from ..errors import StripeError, invalid
+from ..errors import StripeError, doc_url, invalid
 from ..params import ANY, BOOL, LIST, LIST_PARAMS, MAP, STR, Enum
 from ..routing import Call, apply_metadata, check_client_secret, endpoint
 from ..state import Sandbox
@@ -91,6 +91,7 @@ def finish(sb: Sandbox, si: dict[str, Any], pm: dict[str, Any], *, authenticated
 
 
 def fail(sb: Sandbox, si: dict[str, Any], pm: dict[str, Any], error: dict[str, Any]):
+    error = {**error, "doc_url": doc_url(error["code"])}  # as on a payment's error
     si.update(status="requires_payment_method", next_action=None, payment_method=None,
               last_setup_error=error)
     sb.emit("setup_intent.setup_failed", si)

@@ -112,4 +112,5 @@ def test_a_declined_setup_is_kept_too(client):
     after = client.v1.setup_intents.retrieve(setup.id)
     assert after.status == "requires_payment_method"
     assert after.last_setup_error.code == "card_declined"
+    assert after.last_setup_error.doc_url == "https://stripe.com/docs/error-codes/card-declined"
     assert event_types(client)[-1] == "setup_intent.setup_failed"

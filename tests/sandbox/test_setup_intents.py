@@ -39,6 +39,7 @@ def test_three_d_secure_then_fail(client, control):
         "status": "requires_payment_method", "redirect_status": "failed"}
     failed = client.v1.setup_intents.retrieve(si.id)
     assert failed.last_setup_error.code == "setup_intent_authentication_failure"
+    assert failed.last_setup_error.doc_url.endswith("/setup-intent-authentication-failure")
     assert failed.payment_method is None
     assert client.v1.events.list().data[0].type == "setup_intent.setup_failed"
 

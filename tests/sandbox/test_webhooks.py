@@ -25,7 +25,7 @@ def test_every_delivery_is_signed_like_stripe(client, control, receiver, pay):
     with pytest.raises(stripe.SignatureVerificationError):
         stripe.Webhook.construct_event(receiver.received[0]["body"],
                                        receiver.received[0]["signature"], "whsec_other")
-    assert client.v1.events.list().data[0].pending_webhooks == 1
+    assert {e.pending_webhooks for e in client.v1.events.list().data} == {0}  # all delivered
 
 
 def test_delivered_body_counts_the_pending_webhook(client, control, receiver):
@@ -33,8 +33,17 @@ def test_delivered_body_counts_the_pending_webhook(client, control, receiver):
     control.wait_for_deliveries()
     delivered = [verified(item) for item in receiver.received]
     assert [event.type for event in delivered] == ["customer.created"]
-    assert delivered[0].pending_webhooks == 1
-    assert client.v1.events.retrieve(delivered[0].id).pending_webhooks == 1
+    assert delivered[0].pending_webhooks == 1  # the body: this endpoint has yet to get it
+    assert client.v1.events.retrieve(delivered[0].id).pending_webhooks == 0  # now it has
+
+
+def test_an_event_its_endpoint_never_took_stays_pending(client, control, receiver):
+    control.configure(retry_base=0.1, max_attempts=2)
+    receiver.statuses = [500, 503]
+    client.v1.customers.create()
+    control.wait_for_deliveries()
+    assert [item["status"] for item in receiver.received] == [500, 503]
+    assert client.v1.events.list().data[0].pending_webhooks == 1
 
 
 def test_snapshot_payload(client, control, receiver):
@@ -58,6 +67,7 @@ def test_retries_on_500_until_2xx(client, control, receiver):
         verified(item)
     (delivery,) = control.deliveries()
     assert [a["status_code"] for a in delivery["attempts"]] == [500, 503, 200]
+    assert client.v1.events.retrieve(delivery["event_id"]).pending_webhooks == 0
     assert delivery["delivered"] is True and delivery["done"] is True
     gaps = [b["at"] - a["at"] for a, b in zip(receiver.received, receiver.received[1:],
                                                     strict=False)]
