@@ -112,8 +112,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from shop.web.templating import install_template_helpers
+    from shop.web.times import install_time_filters
 
     install_template_helpers(app)
+    install_time_filters(app)
 
 
 def register_security_headers(app: Flask) -> None:

@@ -92,6 +92,7 @@ def load_config() -> dict:
         "SHOP_NAME": _env("SHOP_NAME", "Corner Shop"),
         "SHOP_CURRENCY": (_env("SHOP_CURRENCY", "usd") or "usd").lower(),
         "SHOP_LOCALE": _env("SHOP_LOCALE", "en_US"),
+        "SHOP_TIMEZONE": _env("SHOP_TIMEZONE", "UTC"),
         "PRODUCTS_PER_PAGE": _env_int("PRODUCTS_PER_PAGE", 12),
         "CATALOG_CACHE_SECONDS": _env_int("CATALOG_CACHE_SECONDS", 5),
         "RESERVATION_MINUTES": _env_int("RESERVATION_MINUTES", 30),

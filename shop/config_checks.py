@@ -5,6 +5,7 @@ turn a protection off.
 
 import os
 from collections.abc import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 from limits import parse_many
@@ -46,6 +47,7 @@ def check_config(config: Mapping) -> None:
     _check_database(config["SQLALCHEMY_DATABASE_URI"])
     _check_currency(config["SHOP_CURRENCY"])
     _check_locale(config["SHOP_LOCALE"])
+    _check_time_zone(config["SHOP_TIMEZONE"])
     _check_numbers(config)
     _check_rate_limits(config)
     if config["SHOP_ENV"] == "production":
@@ -131,6 +133,14 @@ def _check_locale(locale: str) -> None:
     raise ConfigError(
         f"SHOP_LOCALE must be a locale such as en_US or de_DE, not {locale!r}{hint}."
     )
+
+
+def _check_time_zone(zone: str) -> None:
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"SHOP_TIMEZONE must be a time zone such as UTC, Europe/Berlin or"
+                          f" America/New_York, not {zone!r}.") from None
 
 
 def _check_numbers(config: Mapping) -> None:

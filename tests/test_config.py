@@ -229,3 +229,19 @@ def test_a_postgresql_url_without_the_installed_driver_is_refused(monkeypatch, u
 def test_a_postgresql_url_with_psycopg_is_accepted(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://shop:pw@127.0.0.1/shop")
     check_config(load_config())  # connects to nothing
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "CET+1", "Europe", "../etc/passwd",
+                                  "zone1970.tab"])
+def test_a_time_zone_that_does_not_exist_is_refused(monkeypatch, zone):
+    monkeypatch.setenv("SHOP_TIMEZONE", zone)  # every page showing a time answered 500
+    with pytest.raises(ConfigError) as refused:
+        create_app()
+    assert str(refused.value) == ("SHOP_TIMEZONE must be a time zone such as UTC, Europe/Berlin"
+                                  f" or America/New_York, not {zone!r}.")
+
+
+def test_the_time_zone_is_utc_unless_set(monkeypatch):
+    assert create_app().config["SHOP_TIMEZONE"] == "UTC"
+    monkeypatch.setenv("SHOP_TIMEZONE", "Asia/Kolkata")
+    assert create_app().config["SHOP_TIMEZONE"] == "Asia/Kolkata"

@@ -56,8 +56,9 @@ def test_an_order_whose_reservation_ran_out_says_so(shopper, make_product, runne
     assert runner.invoke(args=["orders", "expire"]).exit_code == 0
 
     page = order_page(shopper, order)
-    held_until = reload(order).reserved_until.strftime("%H:%M UTC on %d %b %Y")
-    assert f"We held its items for you until {held_until}, and no payment had arrived" in page
+    held_until = reload(order).reserved_until.isoformat()
+    assert f'We held its items for you until <time datetime="{held_until}">' in page
+    assert " UTC</time>, and no payment had arrived" in page
     assert "Nothing was charged, and the items went back on the shelf." in page
     assert 'href="/">Back to the shop</a>' in page
 
