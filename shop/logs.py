@@ -23,7 +23,10 @@ _CLIENT_SECRET_PARAM = re.compile(r"(client_secret=)[^&\s\"']+")
 # A guest order's signed access token opens the order and its pay page, in a link's
 # path or in the return URL's query.
 _ACCESS_TOKEN = re.compile(r"(/access/|[?&]access=)[^/?&#\s\"']+")
-_DIGIT_RUN = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
+# Digits grouped as people type them: by spaces or dashes, and spaces as a URL writes
+# them ("+" in a form's query string, "%20" in a path).
+_GAP = re.compile(r"%20|[ +-]")
+_DIGIT_RUN = re.compile(r"(?:(?<![\d%])|(?<=%20))\d(?:(?:%20|[ +-])?\d){12,18}(?!\d)")
 # Request loggers of the servers the shop runs under.
 REQUEST_LOGGERS = ("werkzeug", "gunicorn.access")
 
@@ -40,7 +43,7 @@ def luhn_valid(digits: str) -> bool:
 
 
 def _card_number(match: re.Match) -> str:
-    digits = re.sub(r"\D", "", match.group(0))
+    digits = _GAP.sub("", match.group(0))
     return REDACTED if 13 <= len(digits) <= 19 and luhn_valid(digits) else match.group(0)
 
 

@@ -9,6 +9,7 @@ that passes the Luhn check.
 
 import json
 import logging
+import re
 
 import pytest
 import requests
@@ -16,6 +17,8 @@ import requests
 from shop.logs import luhn_valid, scrub
 from tests.payments_support import SECRET_KEY, WEBHOOK_SECRET, settle_webhooks
 from tests.security.leaks import card_numbers, secrets_in
+
+TYPED_WITH_SPACES = "4000 0000 0000 0259"
 
 
 def payment_lines(records) -> list[dict]:
@@ -48,6 +51,9 @@ def test_a_whole_pay_flow_logs_one_line_per_action_and_no_secret(
             "redirect_status": "succeeded",
         })
         browser.get(f"{webhooks_on.url}/cart/", params={"note": "4242424242424242"})
+        # Typed with spaces into a form sent by GET ("+"), and into a link ("%20").
+        browser.get(f"{webhooks_on.url}/cart/", params={"q": TYPED_WITH_SPACES})
+        browser.get(f"{webhooks_on.url}/products/{TYPED_WITH_SPACES.replace(' ', '%20')}")
 
     lines = payment_lines(captured.records)
     actions = [line["action"] for line in lines]
@@ -65,6 +71,8 @@ def test_a_whole_pay_flow_logs_one_line_per_action_and_no_secret(
     assert intent["client_secret"] not in everything
     assert secrets_in(everything) == []
     assert card_numbers(everything) == []
+    assert "0000+0259" not in everything and "0000%200259" not in everything
+    assert "[redacted]" in everything  # the request lines were written, then scrubbed
     assert SECRET_KEY not in everything and WEBHOOK_SECRET not in everything
 
 
@@ -76,12 +84,14 @@ def test_a_whole_pay_flow_logs_one_line_per_action_and_no_secret(
         "pi_3Abc_secret_Xyz9",
         "/orders/N/return?payment_intent=pi_1&payment_intent_client_secret=abc&x=1",
         "card 4242424242424242 and 4000-0566-5566-5556 and 378282246310005",
+        "GET /admin/orders?q=4000+0566+5566+5556 HTTP/1.1",
+        "GET /products/%204000%200566%205566%205556 HTTP/1.1",
     ],
 )
 def test_scrub_removes_keys_secrets_and_card_numbers(text):
     cleaned = scrub(text)
     assert secrets_in(cleaned) == [] and "client_secret=abc" not in cleaned
-    assert card_numbers(cleaned.replace("-", "")) == []
+    assert card_numbers(re.sub(r"%20|[ +-]", "", cleaned)) == []
 
 
 def test_scrub_keeps_ordinary_numbers():
