@@ -61,6 +61,10 @@ function setUpAddCard(form) {
     button.disabled = false;
     form.dataset.ready = "true";
   });
+  paymentElement.on("loaderror", (event) => {
+    progress.textContent = ""; // the button stays disabled: there is no form to submit
+    showError(`${event.error.message} Reload the page to try again.`);
+  });
   paymentElement.mount(form.querySelector("[data-testid=payment-element]"));
 
   form.addEventListener("submit", async (event) => {
