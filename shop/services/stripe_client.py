@@ -123,7 +123,8 @@ def idempotency_key(*parts: object) -> str:
     return "shop:" + ":".join(str(p) for p in parts)
 
 
-def _translate(error: stripe.StripeError) -> PaymentsError:
+def _translate(error: stripe.StripeError, call: str) -> PaymentsError:
+    """Stripe's error as the shop's; `call` ("POST /v1/refunds") names it in the log."""
     err = error.error
     code = getattr(err, "code", None) if err else None
     decline_code = getattr(err, "decline_code", None) if err else None
@@ -142,7 +143,10 @@ def _translate(error: stripe.StripeError) -> PaymentsError:
         kind = NotFound if error.http_status == 404 else InvalidRequest
         return kind(message, **kwargs)
     # Authentication, permission, rate limits, 5xx, network: nothing a customer can fix.
-    current_app.logger.warning("Stripe unavailable: %s %s", type(error).__name__, code)
+    current_app.logger.warning(
+        "Stripe unavailable: %s on %s (HTTP %s, code %s, request %s): %s", type(error).__name__,
+        call, error.http_status, code, error.request_id, message,
+    )
     return PaymentsUnavailable(UNAVAILABLE, **kwargs)
 
 
@@ -153,7 +157,7 @@ def _call(method: str, path: str, *, key: str | None = None, **params: Any) -> d
     try:
         return _client().raw_request(method, path, **params).data
     except stripe.StripeError as error:
-        raise _translate(error) from error
+        raise _translate(error, f"{method.upper()} {path}") from error
 
 
 def _path(template: str, *ids: str) -> str:

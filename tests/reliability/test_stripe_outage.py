@@ -6,6 +6,8 @@ intent was created (the answer lost on the way back). The SDK retries with the s
 idempotency key; when the retries run out the customer reads a message they can act on.
 """
 
+import re
+
 import pytest
 import stripe
 
@@ -119,3 +121,16 @@ def test_sandbox_faults_with_a_rate_strike_only_some_calls(sandbox, stripe_api):
         except stripe.APIError:
             failures += 1
     assert 3 <= failures <= 40  # about 18; never all, never none
+
+
+def test_an_outage_is_logged_with_the_call_status_and_stripes_request_id(
+    shopper, make_product, sandbox, caplog
+):
+    order = shopper.checkout((make_product(name="Kettle", price_minor=2500), 1))
+    sandbox.control.fault(INTENTS, "error", count=3, method="POST")
+    assert shopper.start(order).get_json() == {"error": UNAVAILABLE}
+    (line,) = [r.getMessage() for r in caplog.records if "Stripe unavailable" in r.getMessage()]
+    # What on-call needs to find the call in Stripe's logs, not the customer's words.
+    assert re.fullmatch(r"Stripe unavailable: APIError on POST /v1/payment_intents \(HTTP 500,"
+                        r" code \S+, request req_\w+\): .+", line), line
+    assert UNAVAILABLE not in line
