@@ -9,13 +9,12 @@ import math
 import os
 from pathlib import Path
 
-from shop.config_checks import SANDBOX_SECRET_KEY, STAND_INS, ConfigError
+from shop.config_checks import SANDBOX_SECRET_KEY, STAND_INS, STRIPE_JS, ConfigError
 from shop.config_checks import check_config as check_config  # create_app's import
 
 ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_URL = "http://127.0.0.1:12111"
 STRIPE_API = "https://api.stripe.com"
-STRIPE_JS = "https://js.stripe.com/v3/"
 
 
 def _env(name: str, default: str | None = None) -> str | None:

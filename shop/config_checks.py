@@ -28,6 +28,14 @@ STAND_INS = {
     "STRIPE_PUBLISHABLE_KEY": "pk_test_sandbox",
     "STRIPE_WEBHOOK_SECRET": "whsec_sandbox",
 }
+# Where Stripe.js must come from when real cards are taken (config.py's default).
+STRIPE_JS = "https://js.stripe.com/v3/"
+# What each Stripe setting's value starts with, and what to call it.
+KEY_KINDS = {
+    "STRIPE_SECRET_KEY": (("sk_", "rk_"), "a secret key (sk_...) or a restricted key (rk_...)"),
+    "STRIPE_PUBLISHABLE_KEY": (("pk_",), "a publishable key (pk_...)"),
+    "STRIPE_WEBHOOK_SECRET": (("whsec_",), "a webhook signing secret (whsec_...)"),
+}
 # The least each whole-number setting may be, and what it means.
 MINIMUMS = {
     "MAX_PER_PRODUCT": (1, "how many of a product one order may take"),
@@ -79,9 +87,21 @@ def _check_production_keys() -> None:
             raise ConfigError(f"{key} must be set in production.")
 
 
+def _check_key_kinds(config: Mapping) -> None:
+    """Each Stripe setting holds its own kind of key. The publishable key is printed on
+    every pay page: a secret key there would be handed to anyone who opens one."""
+    for key, (prefixes, kind) in KEY_KINDS.items():
+        value = config.get(key)
+        if value and not value.startswith(prefixes):
+            # Only the start is shown: the value may be a secret in the wrong place.
+            raise ConfigError(f"{key} must be {kind}, not a value starting {value[:8]!r}.")
+
+
 def _check_stripe_keys(config: Mapping) -> None:
     """A real secret key needs its own publishable key (for Stripe.js) and webhook
-    secret (for every event), both from the same mode, live or test."""
+    secret (for every event), both from the same mode, live or test. A live key takes
+    real cards, so its card form must be Stripe's own."""
+    _check_key_kinds(config)
     secret_key = config["STRIPE_SECRET_KEY"]
     if secret_key != SANDBOX_SECRET_KEY:
         for key in ("STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):
@@ -95,6 +115,11 @@ def _check_stripe_keys(config: Mapping) -> None:
                           " (sk_live_, pk_live_) or both test keys (sk_test_, pk_test_).")
     if live and config["STRIPE_SANDBOX"]:
         raise ConfigError("A live Stripe key must not be pointed at the Stripe sandbox.")
+    if live and config["STRIPE_JS_URL"] != STRIPE_JS:
+        # Customers type card numbers into the form this script draws; the CSP allows its
+        # host too.
+        raise ConfigError(f"STRIPE_JS_URL must be Stripe's own {STRIPE_JS} with a live key,"
+                          f" not {config['STRIPE_JS_URL']!r}: unset it.")
 
 
 def _check_database(url: str) -> None:
