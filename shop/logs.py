@@ -12,6 +12,7 @@ import logging
 import re
 
 from flask import Flask
+from flask.logging import default_handler
 
 REDACTED = "[redacted]"
 _SECRET = re.compile(
@@ -90,3 +91,9 @@ def install_logging(app: Flask) -> None:
         request_logger = logging.getLogger(name)
         if not any(isinstance(f, ScrubFilter) for f in request_logger.filters):
             request_logger.addFilter(ScrubFilter())
+    # Flask-Limiter warns that its storage (Redis) is unreachable on a logger of its own
+    # that has only a NullHandler. Where nothing handles the root logger (gunicorn's
+    # default), the warning reached no one: it goes where the app's own lines go.
+    limiter_logger = logging.getLogger("flask-limiter")
+    if default_handler in app.logger.handlers and default_handler not in limiter_logger.handlers:
+        limiter_logger.addHandler(default_handler)

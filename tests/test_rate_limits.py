@@ -5,6 +5,8 @@ limits, when settings add them, still reach every page.
 """
 
 import socket
+import subprocess
+import sys
 
 import pytest
 from flask import Flask
@@ -144,3 +146,27 @@ def test_without_app_wide_limits_only_declared_ones_count():
     client = small_app().test_client()
     assert {client.get("/").status_code for _ in range(5)} == {200}
     assert [client.post("/attempt").status_code for _ in range(3)] == [200, 200, 429]
+
+
+SERVED_WITH_REDIS_DOWN = """
+import sys
+from shop import create_app
+app = create_app({
+    "TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
+    "SQLALCHEMY_DATABASE_URI": sys.argv[1], "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": sys.argv[2],
+})
+print(app.test_client().post("/auth/login", data={}).status_code)
+"""
+
+
+def test_redis_down_is_reported_where_the_apps_own_lines_go(tmp_path):
+    """Served as gunicorn serves it, with no handler on the root logger: the warning
+    that limits are now counted per server must still reach the log."""
+    served = subprocess.run(
+        [sys.executable, "-c", SERVED_WITH_REDIS_DOWN, f"sqlite:///{tmp_path / 'shop.db'}",
+         f"redis://127.0.0.1:{unused_port()}/0"],
+        capture_output=True, text=True, timeout=60, check=True,
+    )
+    assert served.stdout.strip() == "200"  # the form again, not a 500
+    assert "Rate limit storage unreachable" in served.stderr
