@@ -163,7 +163,8 @@ def _check_locale(locale: str) -> None:
 def _check_time_zone(zone: str) -> None:
     try:
         ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
+    # A folder of zones (Europe) is opened as a file where the tzdata package holds them.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ConfigError(f"SHOP_TIMEZONE must be a time zone such as UTC, Europe/Berlin or"
                           f" America/New_York, not {zone!r}.") from None
 
