@@ -196,6 +196,7 @@ def sync_payment(
     payment = upsert_payment(order, intent)
     apply = _APPLY.get(intent["status"])
     changed = bool(apply and apply(order, payment, intent, source, stripe_event_id))
+    error = intent.get("last_payment_error") or {}
     log_event(
         "payment.sync",
         order=order.number,
@@ -205,6 +206,9 @@ def sync_payment(
         changed=changed,
         source=source,
         event=stripe_event_id,
+        # Why the last attempt failed, as Stripe put it: what support is asked about.
+        failure=(error.get("decline_code") or error.get("code")) if isinstance(error, dict)
+        else None,
     )
     return order
 

@@ -66,6 +66,10 @@ def test_a_whole_pay_flow_logs_one_line_per_action_and_no_secret(
     assert all(line["event"].startswith("evt_") and line["outcome"] for line in handled)
     synced = [line for line in lines if line["action"] == "payment.sync" and "event" in line]
     assert synced and all(line["order"] == order.number for line in synced)
+    # The decline says why, in Stripe's words, beside the intent it happened on.
+    failed = [line for line in lines if line["action"] == "payment.sync"
+              and line["status"] == "requires_payment_method"]
+    assert failed and {line["failure"] for line in failed} == {"generic_decline"}
 
     everything = captured.text + "\n".join(r.getMessage() for r in captured.records)
     assert intent["client_secret"] not in everything
