@@ -58,6 +58,11 @@ paymentElement.on("loaderror", (event) => {
   updateButton();
   showError(`${event.error.message} Reload the page to try again.`);
 });
+// The page's own message (an incomplete number after Pay, a decline) is out of date
+// once the customer has filled the card form in correctly.
+paymentElement.on("change", (event) => {
+  if (event.complete) showError("");
+});
 
 function showError(text) {
   message.textContent = text || "";
