@@ -25,6 +25,10 @@ WEBHOOK_SECRET = "whsec_test_shop"
 SECRET_KEY = "sk_test_shop"
 PUBLISHABLE_KEY = "pk_test_shop"
 
+# A $25.00 refund of a card whose refunds fail (pm_card_refundFail), on the timeline.
+EXPIRED_CARD_REFUND = ("Refund of $25.00 failed: the card has expired or was cancelled. The"
+                       " amount is back in the Stripe balance; refund the customer another way.")
+
 
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[RunningSandbox]:

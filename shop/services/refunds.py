@@ -221,16 +221,40 @@ def sync_refund(
     _copy_refund(row, refund)
     db.session.flush()
     if row.status in ("succeeded", "failed", "canceled"):
+        message = f"Refund of {orders.money_text(row.amount_minor, order)} {row.status}."
+        if row.status == "failed":
+            message = _failed_refund_text(row, order)
+            log_event("refund.failed", order=order.number, refund=row.stripe_refund_id,
+                      amount=row.amount_minor, reason=row.failure_reason, event=stripe_event_id)
         orders.record(
             order,
             f"refund_{row.status}",
-            f"Refund of {orders.money_text(row.amount_minor, order)} {row.status}.",
+            message,
             actor="stripe",
             key=f"refund:{row.stripe_refund_id}:{row.status}",
             stripe_event_id=stripe_event_id,
         )
     settle_refunded_amount(order, payment, stripe_event_id)
     return row
+
+
+# Stripe's reasons a refund failed, as the admin reads them on the order's timeline.
+FAILURE_REASONS = {
+    "lost_or_stolen_card": "the card was reported lost or stolen",
+    "expired_or_canceled_card": "the card has expired or was cancelled",
+    "charge_for_pending_refund_disputed": "the payment was disputed while the refund was pending",
+    "declined": "the card's bank declined it",
+    "insufficient_funds": "the Stripe balance could not cover it",
+    "merchant_request": "it was cancelled on request",
+}
+
+
+def _failed_refund_text(row: Refund, order: Order) -> str:
+    """What the admin needs to know: why, and that the customer still waits for the money
+    (Stripe puts a failed refund's amount back in the account's balance)."""
+    why = FAILURE_REASONS.get(row.failure_reason or "", "Stripe gave no reason")
+    return (f"Refund of {orders.money_text(row.amount_minor, order)} failed: {why}. The amount"
+            " is back in the Stripe balance; refund the customer another way.")
 
 
 # How far along Stripe's life of a refund a status is: a refund goes from pending (or

@@ -9,7 +9,7 @@ from shop.extensions import db
 from shop.models import OrderEvent, Product, Refund
 from tests.admin.conftest import ADMIN
 from tests.conftest import csrf_token_from
-from tests.payments_support import reload
+from tests.payments_support import EXPIRED_CARD_REFUND, reload
 
 
 @pytest.fixture
@@ -521,7 +521,7 @@ def test_a_refund_that_fails_later_leaves_the_order_paid_on_its_day(
     assert (order.status, order.amount_refunded_minor) == ("paid", 0)
     assert order.paid_at == paid_at  # its revenue stays on the day it was paid
     entries = timeline(order)
-    assert entries.index("Refund of $25.00 failed.") < entries.index("Refunded $0.00 of $25.00.")
+    assert entries.index(EXPIRED_CARD_REFUND) < entries.index("Refunded $0.00 of $25.00.")
 
 
 def test_a_refund_whose_event_lands_first_still_names_the_admin(
