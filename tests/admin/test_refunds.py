@@ -26,6 +26,7 @@ def refund_form(client, order) -> dict:
 def refund_form_in(html: str, order) -> dict:
     form = html.split(f'action="/admin/orders/{order.number}/refund"')[1].split("</form>")[0]
     fields = dict(re.findall(r'name="(\w+)" type="(?:hidden|text)" value="([^"]*)"', form))
+    fields.update(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', form))  # the token
     fields.update(re.findall(r'<input[^>]*id="(amount)"[^>]*value="([^"]*)"', form))
     fields["reason"] = "requested_by_customer"
     return fields
