@@ -4,14 +4,47 @@ import sys
 
 import click
 from email_validator import EmailNotValidError, validate_email
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
+from flask.cli import AppGroup
+from sqlalchemy import make_url
+from sqlalchemy.exc import OperationalError
 
 from shop.config import ROOT
 from shop.extensions import db, migrate
 from shop.services import accounts
 
 
-@click.command("create-admin")
+def database_problem(error: OperationalError) -> str:
+    """The database's own reason, on one line, never with the password in it."""
+    lines = str(error.orig or error).strip().splitlines()
+    reason = lines[0].strip() if lines else type(error.orig or error).__name__
+    if has_app_context():
+        password = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"]).password
+        if password:
+            reason = reason.replace(str(password), "***")
+    return f"The database could not be used: {reason}"
+
+
+class ShopCommand(click.Command):
+    """A shop command: a database that is down or refuses it (cron at 3 a.m.) is one line
+    and exit status 1, not a traceback of SQLAlchemy's pool."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OperationalError as error:
+            raise click.ClickException(database_problem(error)) from None
+
+
+class ShopGroup(AppGroup):
+    """A group of shop commands: each command (and group) defined in it is a ShopCommand
+    (a ShopGroup) and runs in the app context."""
+
+    command_class = ShopCommand
+    group_class = type  # groups within it are ShopGroups too
+
+
+@click.command("create-admin", cls=ShopCommand)
 @click.argument("email")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_admin(email: str, password_stdin: bool) -> None:
@@ -33,7 +66,7 @@ def create_admin(email: str, password_stdin: bool) -> None:
     click.echo(f"{user.email} is an admin.")
 
 
-@click.command("seed")
+@click.command("seed", cls=ShopCommand)
 def seed() -> None:
     """Load the demo catalog and accounts (safe to run again; development only)."""
     from shop.services.demo import seed_demo_data

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale, UnknownLocaleError
 from limits import parse_many
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from shop.money import CARD_CURRENCIES
 
@@ -123,12 +124,22 @@ def _check_stripe_keys(config: Mapping) -> None:
 
 
 def _check_database(url: str) -> None:
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        # Not echoed: the URL holds the database's password.
+        raise ConfigError("DATABASE_URL must be a URL such as"
+                          " postgresql+psycopg://user:password@host/db.") from None
     backend = parsed.get_backend_name()
     if backend in ("postgres", "postgresql") and parsed.drivername != "postgresql+psycopg":
         # postgres:// is no dialect; postgresql:// means psycopg2, which is not installed.
         raise ConfigError(f"DATABASE_URL must start with postgresql+psycopg:// (the psycopg 3"
                           f" driver the shop installs), not {parsed.drivername}://.")
+    if backend not in ("postgresql", "sqlite"):
+        # The shop installs no other driver, and its upserts and row locks are written for
+        # these two (shop/database.py).
+        raise ConfigError(f"DATABASE_URL must be PostgreSQL (postgresql+psycopg://...) or SQLite"
+                          f" (sqlite:///path), not {parsed.drivername}://.")
     if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
         raise ConfigError(
             "An in-memory SQLite database cannot be shared by the shop's two connection pools"

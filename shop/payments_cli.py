@@ -8,16 +8,16 @@ import sys
 from datetime import timedelta
 
 import click
-from flask.cli import AppGroup
 
+from shop.cli import ShopGroup
 from shop.extensions import db
 from shop.models import StripeEvent, utcnow
 from shop.services import cancellation, order_rollup, reconcile, stripe_client, webhooks
 from stripe_sandbox import cli as sandbox_cli
 
-orders_cli = AppGroup("orders", help="Order housekeeping.")
-stripe_cli = AppGroup("stripe", help="Keep the shop in step with Stripe.")
-events_cli = AppGroup("events", help="The webhook inbox.")
+orders_cli = ShopGroup("orders", help="Order housekeeping.")
+stripe_cli = ShopGroup("stripe", help="Keep the shop in step with Stripe.")
+events_cli = ShopGroup("events", help="The webhook inbox.")
 stripe_cli.add_command(events_cli)
 
 

@@ -3,6 +3,7 @@
 import click
 from flask import Flask, current_app
 
+from shop.cli import ShopCommand
 from shop.extensions import db
 from shop.models import Order, OrderEvent
 from shop.money import MoneyError, format_money, parse_amount
@@ -31,7 +32,7 @@ def _refunds_made_here(order: Order) -> int:
 COMMAND_LINE = "command line"
 
 
-@click.command("refund")
+@click.command("refund", cls=ShopCommand)
 @click.argument("number")
 @click.option("--amount", help="Amount in the order's currency, e.g. 12.50 (default: all left).")
 @click.option("--reason", type=click.Choice(refunds.REASONS), help="Stripe's refund reason.")
