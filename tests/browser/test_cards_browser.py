@@ -56,7 +56,7 @@ def test_add_cards_choose_the_default_and_remove_one(
     expect(saved_cards(page)).to_have_count(2)
     expect(table_row(page, "Mastercard •••• 4444")).not_to_contain_text("Default")
 
-    page.get_by_role("button", name="Make Mastercard •••• 4444 the default").click()
+    page.get_by_role("button", name="Make default: Mastercard •••• 4444").click()
     expect(page.get_by_role("status")).to_contain_text("Mastercard •••• 4444 is now your default")
     expect(table_row(page, "Mastercard •••• 4444")).to_contain_text("Default")
     expect(table_row(page, "Visa •••• 4242")).not_to_contain_text("Default")

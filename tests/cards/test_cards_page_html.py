@@ -2,7 +2,7 @@
 
 from shop.extensions import db
 from shop.services import cards
-from tests.html_support import form_fields, ids_used_twice
+from tests.html_support import button_labels, form_fields, ids_used_twice
 
 
 def test_two_cards_share_no_id_and_their_forms_carry_a_working_token(
@@ -27,3 +27,19 @@ def test_two_cards_share_no_id_and_their_forms_carry_a_working_token(
     remove = form_fields(page, f"/account/cards/{visa.id}/remove")
     assert client.post(f"/account/cards/{visa.id}/remove", data=remove).status_code == 302
     assert cards.all_cards(user) == [mastercard]
+
+
+def test_each_card_buttons_name_starts_with_the_words_it_shows(customer, cards_page, client):
+    customer()
+    cards_page.add("pm_card_visa")
+    cards_page.add("pm_card_mastercard")
+
+    page = client.get("/account/cards").get_data(as_text=True)
+
+    # Speech users say what they see ("click Make default"); the name must contain it.
+    assert sorted(label for label, _ in button_labels(page) if label) == [
+        "Make default: Mastercard •••• 4444",
+        "Remove Mastercard •••• 4444",
+        "Remove Visa •••• 4242",
+    ]
+    assert all(label.startswith(text) for label, text in button_labels(page) if label)
