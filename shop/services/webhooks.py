@@ -183,7 +183,7 @@ def _process(event_id: str, payload: dict, object_id: str | None) -> tuple[int, 
         db.session.rollback()
         recorded = store_failure(event_id, payload, error)
         log_event("webhook.handled", event=event_id, type=payload.get("type"), object=object_id,
-                  outcome="failed", error=repr(error))
+                  outcome="failed", error=_described(error))
         if not recorded:
             return 200, "duplicate"  # another delivery handled it meanwhile
         # 500 asks Stripe to deliver again, which helps unless Stripe itself refused
@@ -195,13 +195,13 @@ def _process(event_id: str, payload: dict, object_id: str | None) -> tuple[int, 
 
 
 def _described(error: Exception) -> str:
-    """The error for the admin's inbox: a Stripe outage's own words (the status and
-    what Stripe or the network said), not the notice customers are shown."""
+    """The error for the admin's inbox and the log: a Stripe outage's own words (the
+    status and what Stripe or the network said), not the notice customers are shown."""
     text = f"{type(error).__name__}: {error}"
     cause = error.__cause__
     if isinstance(error, stripe_client.PaymentsUnavailable) and cause is not None:
         text = f"{type(error).__name__} ({type(cause).__name__}: {cause})"
-    return text
+    return text[:2000]
 
 
 def store_failure(event_id: str, payload: dict, error: Exception) -> bool:
@@ -216,7 +216,7 @@ def store_failure(event_id: str, payload: dict, error: Exception) -> bool:
     """
     failure = _parse(payload)
     failure.status, failure.attempts = "failed", 1
-    failure.last_error = _described(error)[:2000]
+    failure.last_error = _described(error)
     if _insert_once(failure):
         db.session.commit()
         return True
