@@ -6,6 +6,8 @@ and apply it through the same services as the pages.
 """
 
 import importlib
+import json
+import logging
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -14,7 +16,7 @@ from sqlalchemy import bindparam, select, update
 
 from shop.database import insert_or_skip
 from shop.extensions import db
-from shop.logs import log_event
+from shop.logs import log_event, redact
 from shop.models import StripeEvent, utcnow
 from shop.services import stripe_client
 
@@ -116,8 +118,8 @@ def receive(payload: bytes, signature: str | None) -> tuple[int, str]:
     """Handle one delivery; returns the HTTP status for Stripe and a short outcome."""
     try:
         event = stripe_client.construct_event(payload, signature)
-    except stripe_client.InvalidSignature:
-        log_event("webhook.rejected", outcome="bad signature")
+    except stripe_client.InvalidSignature as error:
+        _log_bad_signature(payload, signature, error)
         return 400, "bad signature"
     except ValueError:
         log_event("webhook.rejected", outcome="not JSON")
@@ -148,6 +150,39 @@ def receive(payload: bytes, signature: str | None) -> tuple[int, str]:
                   object=inbox.object_id, outcome="duplicate")
         return 200, "duplicate"
     return _process(existing.id, existing.payload, existing.object_id)  # Stripe retries a failure
+
+
+def _log_bad_signature(payload: bytes, signature: str | None, error: Exception) -> None:
+    """Warn of a refused delivery with what tells Stripe's own apart from junk: the event
+    id the body claims and when the signature says it was signed. Stripe's deliveries
+    refused one after another mean the endpoint's secret is not the shop's. Nothing is
+    stored: anyone can post here. Neither the body nor the secret is logged."""
+    record = {"action": "webhook.rejected", "outcome": "bad signature", "reason": str(error),
+              "event": _claimed_event_id(payload), "signed_at": _signed_at(signature)}
+    logging.getLogger("shop.payments").warning(json.dumps(
+        {key: redact(value) for key, value in record.items() if value is not None},
+        sort_keys=True))
+
+
+def _claimed_event_id(payload: bytes) -> str | None:
+    """The event id an unverified body claims, if it parses and has the shape of one."""
+    try:
+        claimed = json.loads(payload.decode("utf-8", errors="replace")).get("id")
+    except (ValueError, RecursionError, AttributeError):
+        return None
+    return claimed if isinstance(claimed, str) and _EVENT_ID.fullmatch(claimed) else None
+
+
+def _signed_at(signature: str | None) -> str | None:
+    """The time in a Stripe-Signature header's `t=`, as an ISO timestamp in UTC."""
+    for part in (signature or "").split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "t" and value.isdigit() and len(value) <= 11:
+            try:
+                return datetime.fromtimestamp(int(value), UTC).isoformat()
+            except (OverflowError, OSError, ValueError):
+                return None
+    return None
 
 
 def _insert_once(inbox: StripeEvent) -> bool:
