@@ -3,6 +3,7 @@
 (the sandbox's own command)."""
 
 import contextlib
+import logging
 import re
 import sys
 from datetime import timedelta
@@ -21,6 +22,27 @@ events_cli = ShopGroup("events", help="The webhook inbox.")
 stripe_cli.add_command(events_cli)
 
 
+# For cron, which mails whatever a command prints: a run that needed nobody prints nothing.
+quiet_option = click.option(
+    "--quiet", "-q", is_flag=True,
+    help="Print only what needs a person (what was left undone and why), nothing routine.",
+)
+
+
+@contextlib.contextmanager
+def routine_log_lines_off(quiet: bool):
+    """With --quiet, the payment log's line per order handled (on stderr, mailed by cron)
+    is routine too; its warnings still show."""
+    logger = logging.getLogger("shop.payments")
+    level = logger.level
+    if quiet:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def parse_since(text: str) -> timedelta:
     """'7d', '12h' or '30m' → a timedelta."""
     match = re.fullmatch(r"(\d{1,5})([dhm])", text.strip())
@@ -31,21 +53,25 @@ def parse_since(text: str) -> timedelta:
 
 
 @orders_cli.command("expire")
-def expire() -> None:
+@quiet_option
+def expire(quiet: bool) -> None:
     """Cancel pending orders whose stock reservation ran out (cancels their intents first)."""
     expired = cancellation.expired_orders()
     failed = 0
-    for order in expired:
-        try:
-            order = cancellation.expire_order(order)
-        except stripe_client.PaymentsError as error:
-            db.session.rollback()
-            failed += 1
-            click.echo(f"{order.number}: left pending ({error.operator_message})", err=True)
-            continue
-        db.session.commit()
-        click.echo(f"{order.number}: {order.status}")
-    click.echo(f"{len(expired) - failed} expired order(s) handled, {failed} left pending.")
+    with routine_log_lines_off(quiet):
+        for order in expired:
+            try:
+                order = cancellation.expire_order(order)
+            except stripe_client.PaymentsError as error:
+                db.session.rollback()
+                failed += 1
+                click.echo(f"{order.number}: left pending ({error.operator_message})", err=True)
+                continue
+            db.session.commit()
+            if not quiet:
+                click.echo(f"{order.number}: {order.status}")
+    if failed or not quiet:
+        click.echo(f"{len(expired) - failed} expired order(s) handled, {failed} left pending.")
     if failed:
         raise SystemExit(1)  # cron and monitoring see it; the next run tries them again
 
@@ -81,17 +107,20 @@ def rollup(check: bool) -> None:
     show_default=True,
     help="How far back to ask Stripe about intents, refunds and disputes.",
 )
-def reconcile_command(since: str) -> None:
+@quiet_option
+def reconcile_command(since: str, quiet: bool) -> None:
     """Re-sync unsettled orders (unpaid, a dispute open, a refund pending) and recent
     intents, refunds and disputes from Stripe."""
     start = utcnow() - parse_since(since)
     changes: list[str] = []
     skipped: list[str] = []
     units = reconcile.reconcile(start)
-    if sys.stdout.isatty():
+    show_progress = sys.stdout.isatty() and not quiet
+    if show_progress:
         units = click.progressbar(units, label="Reconciling", show_pos=True)
     stopped = None
-    with contextlib.nullcontext(units) if not sys.stdout.isatty() else units as progress:
+    with (units if show_progress else contextlib.nullcontext(units)) as progress, \
+            routine_log_lines_off(quiet):
         try:
             for change in progress:
                 db.session.commit()  # each unit's changes, and its order's lock released
@@ -102,9 +131,11 @@ def reconcile_command(since: str) -> None:
         except stripe_client.PaymentsError as error:
             db.session.rollback()
             stopped = error.operator_message
-    for change in changes:
-        click.echo(change)
-    click.echo(f"{len(changes)} change(s).")
+    if not quiet:
+        # Done already: what reconcile repaired needs nobody.
+        for change in changes:
+            click.echo(change)
+        click.echo(f"{len(changes)} change(s).")
     for line in skipped:
         click.echo(f"Skipped {line}", err=True)
     if stopped:
