@@ -19,6 +19,7 @@ def dashboard():
     currency = current_app.config["SHOP_CURRENCY"]
     return render_template(
         "admin/dashboard.html",
+        attention=reports.needs_attention(),
         windows=reports.health_windows(currency),
         chart=bar_chart(reports.revenue_per_day(currency)),
         currency=currency,

@@ -10,6 +10,10 @@ Definitions, for a window [since, until):
 - webhook events received in the window that are stuck as failed.
 Amounts are in the shop's currency; orders in other currencies are left out of them.
 Counts of payments (the success rate, declines, disputes) take every currency.
+
+Beside the windows, `needs_attention` counts what needs a person now, however long
+ago it began: open disputes, failed webhook events and refunds, and orders stuck in
+processing.
 """
 
 from collections import Counter
@@ -17,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import exists, func, select
+from sqlalchemy.orm import aliased
 
 from shop.extensions import db
 from shop.models import (
@@ -33,6 +38,11 @@ from shop.models import (
 WINDOWS = (("24 hours", timedelta(hours=24)), ("7 days", timedelta(days=7)),
            ("30 days", timedelta(days=30)))
 FAILURE_KIND = "payment_failed"
+# A card payment is processing for seconds; an order this long in processing is stuck.
+STUCK_PROCESSING = timedelta(hours=4)
+# Dispute statuses in which the shop still has to send evidence, by `evidence_due_by`.
+NEEDS_RESPONSE = ("needs_response", "warning_needs_response")
+FAILED_REFUND_ORDERS_SHOWN = 5
 
 
 @dataclass
@@ -140,6 +150,72 @@ def health_windows(currency: str, now: datetime | None = None) -> list[Health]:
     """Health for the last 24 hours, 7 days and 30 days."""
     now = now or utcnow()
     return [payment_health(label, now - span, currency, until=now) for label, span in WINDOWS]
+
+
+@dataclass
+class Attention:
+    """What needs a person now, whenever it began."""
+
+    open_disputes: int = 0
+    next_evidence_due: datetime | None = None  # the nearest deadline still ahead
+    failed_events: int = 0
+    stuck_processing: int = 0
+    failed_refunds: int = 0
+    failed_refund_orders: list[str] = field(default_factory=list)  # the latest few
+
+    @property
+    def stuck_hours(self) -> int:
+        return int(STUCK_PROCESSING.total_seconds() // 3600)
+
+
+def _failed_refunds_left():
+    """Failed refunds with no refund asked for on their order since (one that did not
+    fail too): the money they were to send back has not gone."""
+    since = aliased(Refund)
+    return (
+        Refund.status == "failed",
+        ~exists().where(
+            since.order_id == Refund.order_id,
+            since.id != Refund.id,
+            since.created_at >= Refund.updated_at,
+            since.status.not_in(("failed", "canceled")),
+        ),
+    )
+
+
+def needs_attention(now: datetime | None = None) -> Attention:
+    """Open disputes, failed webhook events and refunds, and orders stuck in processing,
+    over all time: one statement, and one more to name the orders of failed refunds."""
+    now = now or utcnow()
+
+    def count(*where, of=Order.id):
+        return select(func.count(of)).where(*where)
+
+    figures = {
+        "open_disputes": count(Dispute.status.in_(OPEN_DISPUTE_STATUSES), of=Dispute.id),
+        "next_evidence_due": select(func.min(Dispute.evidence_due_by)).where(
+            Dispute.status.in_(NEEDS_RESPONSE), Dispute.evidence_due_by > now
+        ),
+        "failed_events": count(StripeEvent.status == "failed", of=StripeEvent.id),
+        "stuck_processing": count(
+            Order.status == "processing", Order.updated_at < now - STUCK_PROCESSING
+        ),
+        "failed_refunds": count(*_failed_refunds_left(), of=Refund.id),
+    }
+    row = db.session.execute(
+        select(*(query.scalar_subquery().label(name) for name, query in figures.items()))
+    ).one()
+    attention = Attention(**row._asdict())
+    if attention.failed_refunds:
+        attention.failed_refund_orders = list(db.session.execute(
+            select(Order.number)
+            .join(Refund, Refund.order_id == Order.id)
+            .where(*_failed_refunds_left())
+            .group_by(Order.number)
+            .order_by(func.max(Refund.updated_at).desc())
+            .limit(FAILED_REFUND_ORDERS_SHOWN)
+        ).scalars())
+    return attention
 
 
 def _day_of(column):
