@@ -12,8 +12,8 @@ Amounts are in the shop's currency; orders in other currencies are left out of t
 Counts of payments (the success rate, declines, disputes) take every currency.
 
 Beside the windows, `needs_attention` counts what needs a person now, however long
-ago it began: open disputes, failed webhook events and refunds, and orders stuck in
-processing.
+ago it began: open disputes, failed webhook events and refunds, orders stuck in
+processing, and webhooks that stopped arriving while payments went on.
 """
 
 from collections import Counter
@@ -38,6 +38,9 @@ from shop.models import (
 WINDOWS = (("24 hours", timedelta(hours=24)), ("7 days", timedelta(days=7)),
            ("30 days", timedelta(days=30)))
 FAILURE_KIND = "payment_failed"
+# Stripe sends payment_intent.succeeded for every payment, within seconds and then with
+# retries: a payment this much older than the last webhook means none are arriving.
+WEBHOOK_GRACE = timedelta(minutes=15)
 # A card payment is processing for seconds; an order this long in processing is stuck.
 STUCK_PROCESSING = timedelta(hours=4)
 # Dispute statuses in which the shop still has to send evidence, by `evidence_due_by`.
@@ -162,6 +165,14 @@ class Attention:
     stuck_processing: int = 0
     failed_refunds: int = 0
     failed_refund_orders: list[str] = field(default_factory=list)  # the latest few
+    last_webhook_at: datetime | None = None
+    # Orders paid after the last webhook arrived, longer ago than WEBHOOK_GRACE, whose
+    # own payment_intent.succeeded never arrived either.
+    paid_without_webhook: int = 0
+
+    @property
+    def webhooks_missing(self) -> bool:
+        return self.paid_without_webhook > 0
 
     @property
     def stuck_hours(self) -> int:
@@ -184,14 +195,15 @@ def _failed_refunds_left():
 
 
 def needs_attention(now: datetime | None = None) -> Attention:
-    """Open disputes, failed webhook events and refunds, and orders stuck in processing,
-    over all time: one statement, and one more to name the orders of failed refunds."""
+    """Open disputes, failed webhook events and refunds, orders stuck in processing and
+    whether Stripe's webhooks still arrive, over all time: two or three statements."""
     now = now or utcnow()
 
     def count(*where, of=Order.id):
         return select(func.count(of)).where(*where)
 
     figures = {
+        "last_webhook_at": select(func.max(StripeEvent.received_at)),
         "open_disputes": count(Dispute.status.in_(OPEN_DISPUTE_STATUSES), of=Dispute.id),
         "next_evidence_due": select(func.min(Dispute.evidence_due_by)).where(
             Dispute.status.in_(NEEDS_RESPONSE), Dispute.evidence_due_by > now
@@ -206,6 +218,7 @@ def needs_attention(now: datetime | None = None) -> Attention:
         select(*(query.scalar_subquery().label(name) for name, query in figures.items()))
     ).one()
     attention = Attention(**row._asdict())
+    attention.paid_without_webhook = _paid_without_webhook(attention.last_webhook_at, now)
     if attention.failed_refunds:
         attention.failed_refund_orders = list(db.session.execute(
             select(Order.number)
@@ -216,6 +229,23 @@ def needs_attention(now: datetime | None = None) -> Attention:
             .limit(FAILED_REFUND_ORDERS_SHOWN)
         ).scalars())
     return attention
+
+
+def _paid_without_webhook(last_webhook_at: datetime | None, now: datetime) -> int:
+    """Orders paid after the last webhook (or in the last 30 days, if none ever came)
+    and before the grace period, none of whose PaymentIntents any stored event is about.
+
+    The order's paid_at index bounds the rows to those paid since the last webhook, a
+    handful while webhooks arrive. An order the webhook itself paid is a moment younger
+    than its event, and is told apart by that event.
+    """
+    since = last_webhook_at or now - WINDOWS[-1][1]
+    announced = exists().where(
+        Payment.order_id == Order.id, StripeEvent.object_id == Payment.intent_id
+    )
+    return _scalar(select(func.count(Order.id)).where(
+        Order.paid_at > since, Order.paid_at <= now - WEBHOOK_GRACE, ~announced
+    ))
 
 
 def _day_of(column):

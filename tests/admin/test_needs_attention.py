@@ -106,6 +106,7 @@ def test_with_nothing_to_do_the_section_says_so(admin_client):
         "Failed webhook events": "0",
         "Processing for over 4 hours": "0",
         "Failed refunds": "0",
+        "Last webhook received": "none yet",
     }
 
 
@@ -118,6 +119,7 @@ def test_the_section_costs_the_same_few_statements_however_much_needs_attention(
             make_event(status="failed", received_at=now - timedelta(days=45))
             make_refund(make_order(created_at=now - timedelta(days=45), payment={}), 2500,
                         status="failed")
+            make_order(created_at=now - timedelta(hours=1), payment={})  # no webhook came
             make_order(status="processing", created_at=now - timedelta(days=45))
         db.session.execute(db.update(Order).where(Order.status == "processing")
                            .values(updated_at=now - timedelta(days=45)))
