@@ -57,22 +57,32 @@ def parse_since(text: str) -> timedelta:
 def expire(quiet: bool) -> None:
     """Cancel pending orders whose stock reservation ran out (cancels their intents first)."""
     expired = cancellation.expired_orders()
-    failed = 0
+    failed = tried = 0
     with routine_log_lines_off(quiet):
         for order in expired:
+            tried += 1
             try:
                 order = cancellation.expire_order(order)
             except stripe_client.PaymentsError as error:
                 db.session.rollback()
                 failed += 1
                 click.echo(f"{order.number}: left pending ({error.operator_message})", err=True)
+                if isinstance(error, stripe_client.PaymentsUnavailable):
+                    # Each order would wait out every retry with its row locked, and runs
+                    # would overlap: the next run goes on, as reconcile's does.
+                    break
                 continue
             db.session.commit()
             if not quiet:
                 click.echo(f"{order.number}: {order.status}")
-    if failed or not quiet:
-        click.echo(f"{len(expired) - failed} expired order(s) handled, {failed} left pending.")
-    if failed:
+    untried = len(expired) - tried
+    if untried:
+        click.echo(f"Stopped early, a call to Stripe failed: {untried} more expired order(s)"
+                   " left for the next run.", err=True)
+    left = failed + untried
+    if left or not quiet:
+        click.echo(f"{len(expired) - left} expired order(s) handled, {left} left pending.")
+    if left:
         raise SystemExit(1)  # cron and monitoring see it; the next run tries them again
 
 
