@@ -51,9 +51,9 @@ def refund_command(number: str, amount: str | None, reason: str | None, dry_run:
         )
     except MoneyError as error:
         raise click.BadParameter(str(error), param_hint="--amount") from None
-    left = _money(order.refundable_minor, order.currency)
-    what = f"{_money(amount_minor, order.currency)} of order {order.number} ({left} left to refund)"
+    what = f"{_money(amount_minor, order.currency)} of order {order.number}"
     if dry_run:
+        what += f" ({_money(order.refundable_minor, order.currency)} left to refund)"
         try:
             refunds.check_request(order, amount_minor, reason, None)
         except OrderError as error:
@@ -85,7 +85,10 @@ def refund_command(number: str, amount: str | None, reason: str | None, dry_run:
         key=f"refund:{refund.stripe_refund_id}:cli",
     )
     db.session.commit()
-    click.echo(f"Refund {refund.stripe_refund_id}: {what}, {refund.status}.")
+    # What is left once this refund is counted (pending ones too, as Stripe counts them).
+    left = _money(order.refundable_minor, order.currency)
+    click.echo(f"Refund {refund.stripe_refund_id}: {what}, {refund.status} ({left} left to"
+               " refund).")
     click.echo(f"Order {order.number} is now {order.status}.")
 
 
