@@ -60,9 +60,7 @@ def _own_card(card_id: int) -> SavedCard:
 @bp.get("/cards")
 @login_required
 def saved_cards():
-    return render_template(
-        "account/cards.html", cards=cards.all_cards(current_user), form=CardActionForm()
-    )
+    return render_template("account/cards.html", cards=cards.all_cards(current_user))
 
 
 @bp.get("/cards/new")

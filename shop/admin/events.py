@@ -69,7 +69,6 @@ def event_list():
     filter_args = query_args(form, request.args)
     return render_template(
         "admin/events.html", form=form, events=events, older=older, filter_args=filter_args,
-        action_form=ActionForm(),
     )
 
 

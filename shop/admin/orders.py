@@ -81,7 +81,6 @@ def _render_order(order: Order, refund_form: RefundForm, status: int = 200):
         "admin/order.html",
         order=order,
         refund_form=refund_form,
-        action_form=ActionForm(),
         can_refund=order.status in refunds.REFUNDABLE and order.refundable_minor > 0
         and not refunds.charged_back(order),
         charged_back=refunds.charged_back(order) and refunds.CHARGED_BACK,
