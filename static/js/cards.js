@@ -65,6 +65,11 @@ function setUpAddCard(form) {
     progress.textContent = ""; // the button stays disabled: there is no form to submit
     showError(`${event.error.message} Reload the page to try again.`);
   });
+  // The page's own message (an incomplete number after Save, a decline) is out of
+  // date once the card form is filled in correctly.
+  paymentElement.on("change", (event) => {
+    if (event.complete) showError("");
+  });
   paymentElement.mount(form.querySelector("[data-testid=payment-element]"));
 
   form.addEventListener("submit", async (event) => {

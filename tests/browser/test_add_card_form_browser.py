@@ -1,10 +1,12 @@
-"""A card form that never loads is explained on the add-card page, as on the pay page."""
+"""The add-card page explains a card form that never loads, and drops an error about the
+card once the card is filled in correctly, as the pay page does."""
 
 import re
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import fill_card
 from tests.browser.test_cards_browser import add_card_form, sign_in
 
 
@@ -29,3 +31,22 @@ def test_an_add_card_form_whose_frame_fails_to_load_says_so(page, live_shop, mak
         "The payment form could not be loaded. Reload the page to try again.")
     expect(form.get_by_role("status")).to_have_text("")  # no longer loading
     expect(page.get_by_role("button", name="Save card")).to_be_disabled()
+
+
+def test_an_incomplete_card_error_goes_once_the_card_is_complete(
+    page, live_shop, make_user, webhooks_on
+):
+    make_user(email="stale@example.com", password="stale-pass-123")
+    sign_in(page, live_shop.url, "stale@example.com", "stale-pass-123")
+    page.goto(f"{live_shop.url}/account/cards/new")
+    save = page.get_by_role("button", name="Save card")
+    expect(save).to_be_enabled()
+    save.click()  # nothing typed yet
+    alert = add_card_form(page).get_by_role("alert")
+    expect(alert).to_have_text("Your card number is incomplete.")
+
+    fill_card(page, "4242424242424242", postal_code="10001")
+
+    expect(alert).to_be_hidden()
+    save.click()
+    expect(page.get_by_role("status")).to_contain_text("Your card is saved.")
