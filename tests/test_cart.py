@@ -46,10 +46,31 @@ def test_client_cannot_set_the_price(client, make_product):
 ])
 def test_bad_quantities_are_refused_with_one_message(client, make_product, quantity, message):
     mug = make_product(name="Mug", stock=5)
-    page = unescape(add(client, mug.id, quantity).get_data(as_text=True))
-    flashed = re.findall(r'<p class="flash flash-error" role="alert">([^<]*)</p>', page)
-    assert flashed == [message]
+    refused = add(client, mug.id, quantity)
+    assert refused.status_code == 400
+    page = unescape(refused.get_data(as_text=True))
+    assert re.findall(r'<p class="field-error" id="quantity-error">([^<]*)</p>', page) == [message]
+    assert "flash-error" not in page  # said once, beside the box
     assert cart_of(client) == {}
+
+
+def test_a_refused_quantity_is_told_beside_its_box_with_what_was_typed(client, make_product):
+    mug = make_product(name="Mug", stock=5)
+    add(client, mug.id, 4)
+    refused = client.post("/cart/add", data={"product_id": mug.id, "quantity": 3},
+                          headers={"Referer": f"http://localhost/products/{mug.slug}"})
+    assert refused.status_code == 400
+    page = unescape(refused.get_data(as_text=True))
+    assert "<title>Error: Mug · " in page
+    assert "<h1>Mug</h1>" in page  # the product's page again, its form to correct
+    box = re.search(r"<input [^>]*id=\"quantity\"[^>]*>", page).group(0)
+    assert 'value="3"' in box and 'aria-invalid="true"' in box and "autofocus" in box
+    assert 'aria-describedby="quantity-error"' in box
+    assert ('<p class="field-error" id="quantity-error">You already have 4 of "Mug" in your'
+            " cart; you can add 1 more.</p>") in page
+    assert cart_of(client) == {str(mug.id): 4}
+    # The page everyone else gets is unchanged: no error, the usual 1.
+    assert 'value="1"' in client.get(f"/products/{mug.slug}").get_data(as_text=True)
 
 
 def test_the_limit_per_order_is_the_one_quoted(app, client, make_product):
@@ -193,7 +214,7 @@ def test_cart_count_in_navigation(client, make_product):
 
 
 def test_a_refused_add_goes_back_only_to_a_page_of_this_shop(client, make_product):
-    mug = make_product(stock=1)
+    mug = make_product(stock=0)  # no quantity box to show the reason beside
     refused = client.post("/cart/add", data={"product_id": mug.id, "quantity": 2},
                           headers={"Referer": "http://localhost//evil.example/x"})
     assert refused.headers["Location"] == "/"

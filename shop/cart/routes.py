@@ -2,11 +2,12 @@ from dataclasses import dataclass
 
 from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from shop.cart.forms import AddToCartForm, EmptyForm, UpdateCartForm
 from shop.checkout import access
 from shop.services import cart as carts
-from shop.services import order_summaries
+from shop.services import catalog, order_summaries
 from shop.web.requests import referring_page
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
@@ -70,17 +71,30 @@ def _awaiting_payment() -> list[order_summaries.AwaitingPayment]:
 def add():
     form = AddToCartForm()
     if not form.validate_on_submit():
-        flash(_form_errors(form) or "Could not add that to your cart.", "error")
-        return redirect(_back())
+        return _refused(form, _form_errors(form) or "Could not add that to your cart.")
     cart = session_cart()
     try:
         product = carts.add(cart, carts.parse_product_id(form.product_id.data), form.quantity.data)
     except carts.CartError as error:
-        flash(str(error), "error")
-        return redirect(_back())
+        return _refused(form, str(error))
     store_cart(cart)
     flash(f"Added {product.name} to your cart.", "success")
     return redirect(url_for("cart.show"))
+
+
+def _refused(form: AddToCartForm, message: str):
+    """Add to cart refused: the product's page again, the reason beside its quantity box
+    and the number typed kept to correct (the page's cached form cannot show them). A
+    product no longer on sale has no such box: the reason goes back as a message."""
+    product = carts.product_on_sale(carts.parse_product_id(form.product_id.data))
+    item = catalog.find_product(product.slug) if product is not None else None
+    if item is None or not item.in_stock:
+        flash(message, "error")
+        return redirect(_back())
+    form.quantity.errors = [message]
+    form.quantity.raw_data = [(form.quantity.raw_data or [""])[0][:20]]
+    detail = Markup(render_template("catalog/_product.html", product=item, form=form))  # noqa: S704
+    return render_template("catalog/product.html", product=item, detail=detail, form=form), 400
 
 
 @bp.post("/<int:product_id>/update")

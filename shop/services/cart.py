@@ -57,9 +57,15 @@ def _sold_here(product: Product) -> bool:
     return product.currency.lower() == current_app.config["SHOP_CURRENCY"]
 
 
-def _buyable(product_id: object) -> Product:
+def product_on_sale(product_id: object) -> Product | None:
+    """The active product with this id, or None."""
     product = db.session.get(Product, product_id) if isinstance(product_id, int) else None
-    if product is None or not product.active:
+    return product if product is not None and product.active else None
+
+
+def _buyable(product_id: object) -> Product:
+    product = product_on_sale(product_id)
+    if product is None:
         raise CartError("That product is not available.")
     if not _sold_here(product):
         raise CartError(f"{product.name}: {FOREIGN_CURRENCY}")
