@@ -24,10 +24,14 @@ def test_a_refused_form_or_action_says_error_in_the_page_title(client, auth, mak
     refused_form = auth.login("ann@example.com", "wrong-password")
     assert title_of(refused_form) == "Error: Log in · Corner Shop"
 
-    mug = make_product(stock=1)
+    mug = make_product(name="Mug", stock=1)
     client.post("/cart/add", data={"product_id": mug.id, "quantity": 1})
-    client.post("/cart/add", data={"product_id": mug.id, "quantity": 1})  # none left
-    refused_action = client.get("/cart/")
+    refused_quantity = client.post("/cart/add", data={"product_id": mug.id, "quantity": 1})
+    assert title_of(refused_quantity) == "Error: Mug · Corner Shop"  # none left
+
+    sold_out = make_product(stock=0)
+    client.post("/cart/add", data={"product_id": sold_out.id, "quantity": 1})
+    refused_action = client.get("/cart/")  # where the message is shown
     assert title_of(refused_action).startswith("Error: ")
     assert not title_of(client.get("/cart/")).startswith("Error")  # once the message is read
 
