@@ -19,6 +19,7 @@ from tests.payments_support import SECRET_KEY, WEBHOOK_SECRET, settle_webhooks
 from tests.security.leaks import card_numbers, secrets_in
 
 TYPED_WITH_SPACES = "4000 0000 0000 0259"
+CARDS_TYPED = ("4242424242424242", "4000056655665556", "378282246310005")
 
 
 def payment_lines(records) -> list[dict]:
@@ -90,15 +91,24 @@ def test_a_whole_pay_flow_logs_one_line_per_action_and_no_secret(
         "card 4242424242424242 and 4000-0566-5566-5556 and 378282246310005",
         "GET /admin/orders?q=4000+0566+5566+5556 HTTP/1.1",
         "GET /products/%204000%200566%205566%205556 HTTP/1.1",
+        # Typed with the expiry or CVC after it: digits on both sides of the gap.
+        "GET /cart/?q=4242424242424242+12%2F34 HTTP/1.1",
+        "GET /products/4000056655665556%20123",
+        "card 4242424242424242 12/34 cvc 123",
+        "q=12%204000+0566+5566+5556",
     ],
 )
 def test_scrub_removes_keys_secrets_and_card_numbers(text):
     cleaned = scrub(text)
     assert secrets_in(cleaned) == [] and "client_secret=abc" not in cleaned
-    assert card_numbers(re.sub(r"%20|[ +-]", "", cleaned)) == []
+    joined = re.sub(r"%20|[ +-]", "", cleaned)
+    assert card_numbers(joined) == []
+    assert not any(card in joined for card in CARDS_TYPED)  # beside other digits too
 
 
 def test_scrub_keeps_ordinary_numbers():
     line = "order ABCD234567 total 123456789012 at 1712345678 id 4242424242424241"
     assert not luhn_valid("4242424242424241")
     assert scrub(line) == line
+    grouped = "lines 1234 5678 9012 3456 789 and 1 2 3"  # no 13 to 19 of them pass Luhn
+    assert scrub(grouped) == grouped
