@@ -11,7 +11,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time, get_timezone_gmt
 from flask import Flask, current_app
 
 
@@ -26,11 +26,11 @@ def _locale(name: str) -> Locale:
 
 
 def _zone_name(moment: datetime, zone: ZoneInfo, locale: Locale) -> str:
-    """The zone's short name in this locale ("MEZ", "EST", "UTC"), or its offset from
-    GMT ("GMT+1") where the locale has no short name for it."""
+    """The zone's short name in this locale ("MEZ", "EST", "UTC"), or where the locale
+    has none for it, its offset as the locale writes one ("GMT+01:00", "UTC+01:00")."""
     name = format_datetime(moment, "z", tzinfo=zone, locale=locale)
-    if name[:1] in "+-":
-        name = format_datetime(moment, "O", tzinfo=zone, locale=locale)
+    if name[:1] in "+-":  # the bare offset Babel falls back to: "+0100"
+        name = get_timezone_gmt(moment.astimezone(zone), width="long", locale=locale)
     return name
 
 

@@ -40,11 +40,17 @@ def test_the_pay_page_holds_items_until_a_time_in_the_shops_zone(
             in pay_page(shopper.client, order))
 
 
-@pytest.mark.parametrize("app_config", [{}], indirect=True)
-def test_a_shop_left_on_its_defaults_shows_utc_in_us_english(shopper, make_product):
+@pytest.mark.parametrize(("app_config", "shown"), [
+    ({}, "5:55\u202fPM UTC"),  # the defaults
+    # Locales with no short name for the zone write its offset, as each writes one.
+    ({"SHOP_TIMEZONE": "Europe/Berlin"}, "6:55\u202fPM GMT+01:00"),
+    ({"SHOP_TIMEZONE": "Europe/Paris", "SHOP_LOCALE": "fr_FR"}, "18:55 UTC+01:00"),
+    ({"SHOP_TIMEZONE": "Asia/Kolkata"}, "11:25\u202fPM GMT+05:30"),
+], indirect=["app_config"])
+def test_the_zone_is_always_named(shopper, make_product, shown):
     order = shopper.checkout((make_product(), 1))
     _hold_until(order, WINTER_EVENING)
-    assert ">5:55\u202fPM UTC</time>." in pay_page(shopper.client, order)
+    assert f">{shown}</time>." in pay_page(shopper.client, order)
 
 
 def test_a_lapsed_order_says_until_when_it_was_held(shopper, make_product, runner):
