@@ -221,19 +221,19 @@ def sync_refund(
     _copy_refund(row, refund)
     db.session.flush()
     if row.status in ("succeeded", "failed", "canceled"):
-        message = f"Refund of {orders.money_text(row.amount_minor, order)} {row.status}."
-        if row.status == "failed":
-            message = _failed_refund_text(row, order)
-            log_event("refund.failed", order=order.number, refund=row.stripe_refund_id,
-                      amount=row.amount_minor, reason=row.failure_reason, event=stripe_event_id)
-        orders.record(
+        failed = row.status == "failed"
+        first_told = orders.record(
             order,
             f"refund_{row.status}",
-            message,
+            _failed_refund_text(row, order) if failed
+            else f"Refund of {orders.money_text(row.amount_minor, order)} {row.status}.",
             actor="stripe",
             key=f"refund:{row.stripe_refund_id}:{row.status}",
             stripe_event_id=stripe_event_id,
         )
+        if failed and first_told:  # once, however often Stripe's copy is read again
+            log_event("refund.failed", order=order.number, refund=row.stripe_refund_id,
+                      amount=row.amount_minor, reason=row.failure_reason, event=stripe_event_id)
     settle_refunded_amount(order, payment, stripe_event_id)
     return row
 

@@ -2,6 +2,8 @@
 refund the bank returns, a dispute decided) reaches the order through its webhook, and
 an intent that is not the order's own never counts for it (DESIGN.md §4-§6)."""
 
+import logging
+
 import pytest
 
 from shop.extensions import db
@@ -48,8 +50,9 @@ def test_an_intent_cancelled_in_the_dashboard_cancels_the_order_and_frees_its_st
 
 
 def test_a_refund_the_bank_returns_gives_the_order_back_its_payment(
-    shopper, make_product, sandbox, stripe_api, deliver
+    shopper, make_product, sandbox, stripe_api, deliver, caplog
 ):
+    caplog.set_level(logging.INFO)
     order = shopper.checkout((make_product(price_minor=2500), 1))
     _, error, intent = shopper.pay(order, "pm_card_refundFail")  # its refunds fail later
     assert error is None
@@ -63,6 +66,13 @@ def test_a_refund_the_bank_returns_gives_the_order_back_its_payment(
     order = reload(order)
     assert (order.status, order.amount_refunded_minor) == ("paid", 0)
     assert ("refund_failed", EXPIRED_CARD_REFUND) in timeline(order)
+
+    # Read again (by its next event, by reconcile): still one entry, and one log line.
+    assert deliver("refund.updated", refund.id) == (200, "processed")
+    assert [kind for kind, _ in timeline(order)].count("refund_failed") == 1
+    logged = [r.getMessage() for r in caplog.records
+              if '"action": "refund.failed"' in r.getMessage()]
+    assert len(logged) == 1 and '"reason": "expired_or_canceled_card"' in logged[0]
 
 
 @pytest.mark.parametrize("outcome", ["won", "lost"])
