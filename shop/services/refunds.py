@@ -249,12 +249,53 @@ FAILURE_REASONS = {
 }
 
 
+# The payment was disputed while its refund was pending: the dispute now decides whether
+# the customer gets the money, so paying them another way could pay them twice.
+DISPUTED_WHILE_PENDING = "charge_for_pending_refund_disputed"
+
+
 def _failed_refund_text(row: Refund, order: Order) -> str:
-    """What the admin needs to know: why, and that the customer still waits for the money
-    (Stripe puts a failed refund's amount back in the account's balance)."""
+    """What the admin needs to know: why, and what to do about the money (Stripe puts a
+    failed refund's amount back in the account's balance)."""
     why = FAILURE_REASONS.get(row.failure_reason or "", "Stripe gave no reason")
-    return (f"Refund of {orders.money_text(row.amount_minor, order)} failed: {why}. The amount"
-            " is back in the Stripe balance; refund the customer another way.")
+    text = (f"Refund of {orders.money_text(row.amount_minor, order)} failed: {why}. The amount"
+            " is back in the Stripe balance;")
+    if row.failure_reason == DISPUTED_WHILE_PENDING:
+        return (f"{text} the dispute now decides whether the customer gets it, so do not"
+                " refund them another way.")
+    return f"{text} refund the customer another way."
+
+
+def settled_elsewhere_key(stripe_refund_id: str) -> str:
+    """The timeline key of an admin's word that a failed refund was paid back outside
+    Stripe (`reports` builds the same key in SQL)."""
+    return f"refund:{stripe_refund_id}:settled"
+
+
+def mark_settled_elsewhere(order: Order, refund: Refund, *, by: User) -> bool:
+    """Put on the order's timeline that `by` paid a failed refund's amount back outside
+    Stripe (bank transfer, cash), so that it no longer needs attention. True if written,
+    False if it was marked before. No amount changes: no money moved through Stripe.
+
+    Raises OrderError for a refund that did not fail, or whose dispute decides it.
+    """
+    if refund.status != "failed":
+        raise OrderError("Only a failed refund can be marked as refunded another way; Stripe"
+                         f" reports refund {refund.stripe_refund_id}"
+                         f" {refund.status.replace('_', ' ')}.")
+    if refund.failure_reason == DISPUTED_WHILE_PENDING:
+        raise OrderError(f"Refund {refund.stripe_refund_id} failed as its payment was disputed:"
+                         " the dispute decides whether the customer gets the money, so it is"
+                         " not refunded another way.")
+    return orders.record(
+        order,
+        "refund_settled_elsewhere",
+        f"Refund of {orders.money_text(refund.amount_minor, order)} marked as paid back outside"
+        f" Stripe by {by.email}.",
+        actor=by.email,
+        actor_user=by,
+        key=settled_elsewhere_key(refund.stripe_refund_id),
+    )
 
 
 # How far along Stripe's life of a refund a status is: a refund goes from pending (or

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, literal, select
 from sqlalchemy.orm import aliased
 
 from shop.extensions import db
@@ -34,6 +34,7 @@ from shop.models import (
     StripeEvent,
     utcnow,
 )
+from shop.services.refunds import DISPUTED_WHILE_PENDING
 
 WINDOWS = (("24 hours", timedelta(hours=24)), ("7 days", timedelta(days=7)),
            ("30 days", timedelta(days=30)))
@@ -181,17 +182,31 @@ class Attention:
 
 def _failed_refunds_left():
     """Failed refunds with no refund asked for on their order since (one that did not
-    fail too): the money they were to send back has not gone."""
+    fail too), and that no admin marked as paid back another way: the money they were
+    to send back has not gone. One that failed as its payment was disputed is left out:
+    the dispute, counted on its own, decides where that money goes."""
     since = aliased(Refund)
+    # refunds.settled_elsewhere_key, in SQL: `||` on PostgreSQL and SQLite alike, and an
+    # equality on the timeline's unique (order_id, key) index.
+    settled_key = literal("refund:") + Refund.stripe_refund_id + literal(":settled")
     return (
         Refund.status == "failed",
+        Refund.failure_reason.is_distinct_from(DISPUTED_WHILE_PENDING),
         ~exists().where(
             since.order_id == Refund.order_id,
             since.id != Refund.id,
             since.created_at >= Refund.updated_at,
             since.status.not_in(("failed", "canceled")),
         ),
+        ~exists().where(OrderEvent.order_id == Refund.order_id, OrderEvent.key == settled_key),
     )
+
+
+def failed_refunds_left_on(order: Order) -> set[int]:
+    """The ids of the order's refunds that `needs_attention` counts as failed refunds."""
+    return set(db.session.execute(
+        select(Refund.id).where(Refund.order_id == order.id, *_failed_refunds_left())
+    ).scalars())
 
 
 def needs_attention(now: datetime | None = None) -> Attention:
