@@ -1,4 +1,5 @@
-"""Order history, the order page, and the actions on an order: refund, cancel, sync."""
+"""Order history, the order page, and the actions on an order: refund, cancel, sync, and
+marking a failed refund as paid back another way."""
 
 import csv
 import io
@@ -23,7 +24,15 @@ from shop.admin.forms import ActionForm, HistoryFilterForm, RefundForm, query_ar
 from shop.extensions import db
 from shop.models import Order, Refund, utcnow
 from shop.money import amount_text
-from shop.services import cancellation, order_history, orders, reconcile, refunds, stripe_client
+from shop.services import (
+    cancellation,
+    order_history,
+    orders,
+    reconcile,
+    refunds,
+    reports,
+    stripe_client,
+)
 from shop.services.order_history import Cursor
 from shop.services.orders import OrderError
 from shop.services.stripe_client import PaymentsError, PaymentsUnavailable
@@ -85,6 +94,10 @@ def _render_order(order: Order, refund_form: RefundForm, status: int = 200):
         and not refunds.charged_back(order),
         charged_back=refunds.charged_back(order) and refunds.CHARGED_BACK,
         can_cancel=order.status in ("pending", "processing"),
+        # Failed refunds still counted on the dashboard, which an admin may mark as paid
+        # back another way; asked for only when one failed.
+        unsettled=reports.failed_refunds_left_on(order)
+        if any(refund.status == "failed" for refund in order.refunds) else set(),
         dashboard_url=stripe_client.dashboard_url,
         now=utcnow(),
     )
@@ -233,4 +246,29 @@ def sync_order(number: str):
         _record_action(order, "admin_sync", f"synced the order with Stripe: {summary}.")
         db.session.commit()
         flash(f"Synced with Stripe: {summary}.", "success")
+    return redirect(url_for("admin.order_detail", number=number))
+
+
+@bp.post("/orders/<number>/refunds/<stripe_refund_id>/settled")
+def settle_refund_elsewhere(number: str, stripe_refund_id: str):
+    """An admin's word that a failed refund was paid back another way (bank transfer,
+    cash), so that it leaves the dashboard; 404 for a refund not of this order."""
+    order = _load_order(number)
+    refund = next((r for r in order.refunds if r.stripe_refund_id == stripe_refund_id), None)
+    if refund is None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        try:
+            written = refunds.mark_settled_elsewhere(order, refund, by=_admin())
+        except OrderError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            which = (f"Refund of {money(refund.amount_minor, refund.currency)}"
+                     f" ({refund.stripe_refund_id})")
+            if written:
+                flash(f"{which} marked as refunded another way.", "success")
+            else:
+                flash(f"{which} was already marked as refunded another way; nothing changed.",
+                      "info")
     return redirect(url_for("admin.order_detail", number=number))

@@ -23,6 +23,7 @@ def test_the_admin_area_has_its_pages(app):
     urls = {url for _, url in admin_requests(app)}
     assert {"/admin/", "/admin/orders", "/admin/orders.csv", "/admin/orders/X",
             "/admin/orders/X/refund", "/admin/orders/X/cancel", "/admin/orders/X/sync",
+            "/admin/orders/X/refunds/X/settled",
             "/admin/events", "/admin/events/X", "/admin/events/X/reprocess"} <= urls
 
 

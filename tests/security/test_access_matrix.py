@@ -48,6 +48,8 @@ MATRIX = {
     "admin.refund_order": {"user_order": {**ADMIN_ONLY, "admin": 400}},  # empty form
     "admin.cancel_order": {"user_order": {**ADMIN_ONLY, "admin": 302}},
     "admin.sync_order": {"user_order": {**ADMIN_ONLY, "admin": 302}},
+    # The order has no such refund: the admin, let in, finds none.
+    "admin.settle_refund_elsewhere": {"user_order": {**ADMIN_ONLY, "admin": 404}},
     "admin.event_detail": {"event": {**ADMIN_ONLY, "admin": 200}},
     "admin.reprocess_event": {"event": {**ADMIN_ONLY, "admin": 302}},
 }
@@ -80,6 +82,7 @@ def sample_request(app, world: World, endpoint: str, resource: str) -> tuple[str
         "card_id": world.card.id,
         "event_id": world.event_id,
         "token": access.access_token(world.other_guest_order),
+        "stripe_refund_id": "re_none",
     }
     rule = owned_rules(app)[endpoint]
     url = app.url_map.bind("localhost").build(

@@ -36,6 +36,7 @@ def honest_request(app, world: World, rule) -> tuple[str, str, dict]:
         "card_id": world.card.id,
         "event_id": world.event_id,
         "product_id": world.product.id,
+        "stripe_refund_id": "re_none",
     }
     url = app.url_map.bind("localhost").build(
         rule.endpoint, {k: v for k, v in values.items() if k in rule.arguments}
