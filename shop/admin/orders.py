@@ -95,9 +95,11 @@ def _render_order(order: Order, refund_form: RefundForm, status: int = 200):
         charged_back=refunds.charged_back(order) and refunds.CHARGED_BACK,
         can_cancel=order.status in ("pending", "processing"),
         # Failed refunds still counted on the dashboard, which an admin may mark as paid
-        # back another way; asked for only when one failed.
+        # back another way; asked for only when one failed, and never on a payment charged
+        # back, whose dispute decides where its money goes.
         unsettled=reports.failed_refunds_left_on(order)
-        if any(refund.status == "failed" for refund in order.refunds) else set(),
+        if any(refund.status == "failed" for refund in order.refunds)
+        and not refunds.charged_back(order) else set(),
         dashboard_url=stripe_client.dashboard_url,
         now=utcnow(),
     )

@@ -283,6 +283,10 @@ def mark_settled_elsewhere(order: Order, refund: Refund, *, by: User) -> bool:
         raise OrderError("Only a failed refund can be marked as refunded another way; Stripe"
                          f" reports refund {refund.stripe_refund_id}"
                          f" {refund.status.replace('_', ' ')}.")
+    if charged_back(order):
+        raise OrderError("This payment is charged back (see Disputes): the dispute decides"
+                         " whether the customer gets the money, so it is not refunded another"
+                         " way.")
     if refund.failure_reason == DISPUTED_WHILE_PENDING:
         raise OrderError(f"Refund {refund.stripe_refund_id} failed as its payment was disputed:"
                          " the dispute decides whether the customer gets the money, so it is"

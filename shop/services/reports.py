@@ -34,7 +34,7 @@ from shop.models import (
     StripeEvent,
     utcnow,
 )
-from shop.services.refunds import DISPUTED_WHILE_PENDING
+from shop.services.refunds import CHARGEBACK_STATUSES, DISPUTED_WHILE_PENDING
 
 WINDOWS = (("24 hours", timedelta(hours=24)), ("7 days", timedelta(days=7)),
            ("30 days", timedelta(days=30)))
@@ -167,8 +167,8 @@ class Attention:
     failed_refunds: int = 0
     failed_refund_orders: list[str] = field(default_factory=list)  # the latest few
     last_webhook_at: datetime | None = None
-    # Orders paid after the last webhook arrived, longer ago than WEBHOOK_GRACE, whose
-    # own payment_intent.succeeded never arrived either.
+    # Orders paid after the last webhook arrived, longer ago than WEBHOOK_GRACE, about
+    # whose PaymentIntents no event has arrived either.
     paid_without_webhook: int = 0
 
     @property
@@ -183,9 +183,9 @@ class Attention:
 def _failed_refunds_left():
     """Failed refunds with no refund asked for on their order since (one that did not
     fail too), and that no admin marked as paid back another way: the money they were
-    to send back has not gone. One that failed as its payment was disputed is left out:
-    the dispute, counted on its own, decides where that money goes."""
-    since = aliased(Refund)
+    to send back has not gone. One that failed as its payment was disputed, or on a
+    payment charged back since, is left out: the dispute decides where that money goes."""
+    since, disputed = aliased(Refund), aliased(Order)  # apart from the caller's own tables
     # refunds.settled_elsewhere_key, in SQL: `||` on PostgreSQL and SQLite alike, and an
     # equality on the timeline's unique (order_id, key) index.
     settled_key = literal("refund:") + Refund.stripe_refund_id + literal(":settled")
@@ -199,6 +199,9 @@ def _failed_refunds_left():
             since.status.not_in(("failed", "canceled")),
         ),
         ~exists().where(OrderEvent.order_id == Refund.order_id, OrderEvent.key == settled_key),
+        # Nor on a payment charged back: the dispute, not a refund, returns that money.
+        ~exists().where(disputed.id == Refund.order_id,
+                        disputed.dispute_status.in_(CHARGEBACK_STATUSES)),
     )
 
 

@@ -204,3 +204,18 @@ def test_a_refund_failed_by_a_dispute_is_left_to_the_dispute(boss, failed):
     assert (f"Refund {refund.stripe_refund_id} failed as its payment was disputed: the dispute"
             " decides whether the customer gets the money" in text_of(refused))
     assert settled_entries(order) == []
+
+
+def test_a_failed_refund_on_a_payment_charged_back_since_is_left_to_the_dispute(boss, failed):
+    order, refund = failed
+    # A chargeback after the refund failed: the card the sandbox fails refunds on is not
+    # one it disputes, so the order's dispute is set as a lost dispute's sync sets it.
+    reload(order).dispute_status = "lost"
+    db.session.commit()
+
+    assert failed_refunds_on_dashboard(boss) == "0"  # nothing for anyone to pay back
+    assert "Mark as refunded another way" not in order_page(boss, order)
+    refused = boss.post(settle_url(order, refund), follow_redirects=True)
+    assert ("This payment is charged back (see Disputes): the dispute decides whether the"
+            " customer gets the money" in text_of(refused))
+    assert settled_entries(order) == []
