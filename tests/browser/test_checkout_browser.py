@@ -202,3 +202,18 @@ def test_the_confirmation_page_fits_a_phone_screen(page, shop):
     expect_paid(page)
     expect(page.get_by_role("link", name=re.compile("access"))).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375  # the long link wraps
+
+
+def test_an_incomplete_card_error_goes_once_the_card_is_complete(page, shop):
+    check_out_as_guest(page, shop)
+    expect(page.get_by_role("button", name="Pay $28.00")).to_be_enabled()
+    pay(page)  # nothing typed yet
+    alert = payment_form(page).get_by_role("alert")
+    expect(alert).to_have_text("Your card number is incomplete.")
+
+    fill_card(page, "4242424242424242")
+
+    expect(alert).to_be_hidden()
+    pay(page)
+    expect(page.get_by_role("heading", name=re.compile("Thank you"))).to_be_visible()
+    expect(order_status(page)).to_have_text(re.compile(r"Status Paid$"))
