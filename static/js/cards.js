@@ -66,10 +66,8 @@ function setUpAddCard(form) {
     showError(`${event.error.message} Reload the page to try again.`);
   });
   // The page's own message (an incomplete number after Save, a decline) is out of
-  // date once the card form is filled in correctly.
-  paymentElement.on("change", (event) => {
-    if (event.complete) showError("");
-  });
+  // date as soon as the customer edits the card: the card form marks what is missing.
+  paymentElement.on("change", () => showError(""));
   paymentElement.mount(form.querySelector("[data-testid=payment-element]"));
 
   form.addEventListener("submit", async (event) => {

@@ -59,10 +59,8 @@ paymentElement.on("loaderror", (event) => {
   showError(`${event.error.message} Reload the page to try again.`);
 });
 // The page's own message (an incomplete number after Pay, a decline) is out of date
-// once the customer has filled the card form in correctly.
-paymentElement.on("change", (event) => {
-  if (event.complete) showError("");
-});
+// as soon as the customer edits the card: the card form marks what is still missing.
+paymentElement.on("change", () => showError(""));
 
 function showError(text) {
   message.textContent = text || "";

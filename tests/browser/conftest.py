@@ -21,6 +21,12 @@ def fill_card(page, number: str, cvc: str = "123", postal_code: str = "12345") -
     """Type a card into the Stripe iframe, as a customer would."""
     frame = page.get_by_title("Secure payment input frame").content_frame
     frame.get_by_label("Card number").press_sequentially(number)
+    fill_card_details(page, cvc, postal_code)
+
+
+def fill_card_details(page, cvc: str = "123", postal_code: str = "12345") -> None:
+    """The rest of the card, once its number is typed: expiry, CVC and ZIP."""
+    frame = page.get_by_title("Secure payment input frame").content_frame
     frame.get_by_label("Expiration date").fill(future_expiry())
     frame.get_by_label("Security code").fill(cvc)
     frame.get_by_label("ZIP").fill(postal_code)

@@ -5,7 +5,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import challenge, fill_card, order_status, payment_form
+from tests.browser.conftest import (
+    challenge,
+    fill_card,
+    fill_card_details,
+    order_status,
+    payment_form,
+)
 
 
 @pytest.fixture
@@ -204,15 +210,20 @@ def test_the_confirmation_page_fits_a_phone_screen(page, shop):
     assert page.evaluate("document.documentElement.scrollWidth") <= 375  # the long link wraps
 
 
-def test_an_incomplete_card_error_goes_once_the_card_is_complete(page, shop):
+def test_an_incomplete_card_error_goes_once_the_card_is_edited(page, shop):
     check_out_as_guest(page, shop)
     expect(page.get_by_role("button", name="Pay $28.00")).to_be_enabled()
     pay(page)  # nothing typed yet
     alert = payment_form(page).get_by_role("alert")
     expect(alert).to_have_text("Your card number is incomplete.")
 
-    fill_card(page, "4242424242424242")
+    card_form = page.get_by_title("Secure payment input frame").content_frame
+    card_form.get_by_label("Card number").press_sequentially("4242424242424242")
+    expect(alert).to_be_hidden()  # the card form marks what is still missing
 
+    pay(page)
+    expect(alert).to_have_text("Your card's expiration date is incomplete.")
+    fill_card_details(page)
     expect(alert).to_be_hidden()
     pay(page)
     expect(page.get_by_role("heading", name=re.compile("Thank you"))).to_be_visible()
