@@ -244,7 +244,9 @@ def sync_order(number: str):
             db.session.rollback()
             flash(error.message, "error")
             return redirect(url_for("admin.order_detail", number=number))
-        summary = "; ".join(changes) if changes else "nothing had changed"
+        # On the order's own page, its number before each change says nothing.
+        summary = "; ".join(change.removeprefix(f"{order.number}: ") for change in changes
+                            ) if changes else "nothing had changed"
         _record_action(order, "admin_sync", f"synced the order with Stripe: {summary}.")
         db.session.commit()
         flash(f"Synced with Stripe: {summary}.", "success")

@@ -19,7 +19,7 @@ from shop.models import (
     Payment,
     Refund,
 )
-from shop.services import disputes, payments, refunds, stripe_client
+from shop.services import disputes, orders, payments, refunds, stripe_client
 
 S = OrderStatus
 # Orders whose story is not over, whatever their age: still to be paid, a dispute
@@ -43,21 +43,32 @@ def _state(order: Order) -> tuple:
 
 
 def _describe(order: Order, before: tuple) -> str | None:
-    """What changed, e.g. "A1B2: paid → partially_refunded, refund re_1 pending → succeeded".
+    """What changed, in words, e.g. "A1B2: paid → partially refunded, refunded $0.00 →
+    $5.00, refund re_1 pending → succeeded".
 
     A refund can change with nothing else (pending → failed leaves the order as it
     was), so the order's refunds are compared too."""
-    (fields, refunds_before), (after, refunds_after) = before, _state(order)
-    changes = [f"{a} → {b}" for a, b in zip(fields, after, strict=True) if a != b]
-    for refund_id, status in refunds_after.items():
+    ((status, refunded, dispute), refunds_before), ((status_now, refunded_now, dispute_now),
+                                                    refunds_after) = before, _state(order)
+    changes = []
+    if status != status_now:
+        changes.append(f"{_words(status)} → {_words(status_now)}")
+    if refunded != refunded_now:
+        changes.append(f"refunded {orders.money_text(refunded, order)} →"
+                       f" {orders.money_text(refunded_now, order)}")
+    if dispute != dispute_now:
+        changes.append(f"dispute {_words(dispute)} → {_words(dispute_now)}")
+    for refund_id, refund_status in refunds_after.items():
         was = refunds_before.get(refund_id)
         if was is None:
-            changes.append(f"refund {refund_id} {status} (new)")
-        elif was != status:
-            changes.append(f"refund {refund_id} {was} → {status}")
-    if not changes:
-        return None
-    return f"{order.number}: " + ", ".join(str(c) for c in changes)
+            changes.append(f"refund {refund_id} {_words(refund_status)} (new)")
+        elif was != refund_status:
+            changes.append(f"refund {refund_id} {_words(was)} → {_words(refund_status)}")
+    return f"{order.number}: " + ", ".join(changes) if changes else None
+
+
+def _words(status: str | None) -> str:
+    return status.replace("_", " ") if status else "none"
 
 
 class Skipped(str):

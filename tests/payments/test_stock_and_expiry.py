@@ -168,7 +168,7 @@ def test_reconcile_rereads_a_dispute_still_open_however_old(shopper, make_produc
     changes = [c for c in reconcile.reconcile(utcnow() + timedelta(days=1)) if c]
     db.session.commit()
 
-    assert changes == [f"{order.number}: needs_response → lost"]
+    assert changes == [f"{order.number}: dispute needs response → lost"]
     assert reload(order).dispute_status == "lost"
 
 
