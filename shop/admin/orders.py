@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 from shop.admin.blueprint import bp
 from shop.admin.forms import ActionForm, HistoryFilterForm, RefundForm, query_args
 from shop.extensions import db
-from shop.models import Order, Refund, utcnow
+from shop.models import Order, OrderEvent, Refund, utcnow
 from shop.money import amount_text
 from shop.services import (
     cancellation,
@@ -86,6 +86,7 @@ def _render_order(order: Order, refund_form: RefundForm, status: int = 200):
         refund_form.amount.data = amount_text(order.refundable_minor, order.currency,
                                               current_app.config["SHOP_LOCALE"])
     refund_form.left_seen.data = str(order.refundable_minor)  # what this page shows
+    elsewhere = _refunded_elsewhere(order)
     page = render_template(
         "admin/order.html",
         order=order,
@@ -100,10 +101,22 @@ def _render_order(order: Order, refund_form: RefundForm, status: int = 200):
         unsettled=reports.failed_refunds_left_on(order)
         if any(refund.status == "failed" for refund in order.refunds)
         and not refunds.charged_back(order) else set(),
+        refunded_elsewhere=elsewhere,
+        refunded_elsewhere_minor=sum(refund.amount_minor for refund in order.refunds
+                                     if refund.id in elsewhere),
         dashboard_url=stripe_client.dashboard_url,
         now=utcnow(),
     )
     return page, status
+
+
+def _refunded_elsewhere(order: Order) -> dict[int, OrderEvent]:
+    """The order's failed refunds an admin marked as refunded another way, by refund id,
+    with the timeline entry that says who and when."""
+    marks = {event.key: event for event in order.events
+             if event.kind == refunds.SETTLED_ELSEWHERE}
+    return {refund.id: marks[key] for refund in order.refunds
+            if (key := refunds.settled_elsewhere_key(refund.stripe_refund_id)) in marks}
 
 
 @bp.get("/orders")

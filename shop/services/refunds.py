@@ -266,6 +266,10 @@ def _failed_refund_text(row: Refund, order: Order) -> str:
     return f"{text} refund the customer another way."
 
 
+# The timeline entry's kind for a failed refund an admin paid back outside Stripe.
+SETTLED_ELSEWHERE = "refund_settled_elsewhere"
+
+
 def settled_elsewhere_key(stripe_refund_id: str) -> str:
     """The timeline key of an admin's word that a failed refund was paid back outside
     Stripe (`reports` builds the same key in SQL)."""
@@ -293,9 +297,9 @@ def mark_settled_elsewhere(order: Order, refund: Refund, *, by: User) -> bool:
                          " not refunded another way.")
     return orders.record(
         order,
-        "refund_settled_elsewhere",
-        f"Refund of {orders.money_text(refund.amount_minor, order)} marked as paid back outside"
-        f" Stripe by {by.email}.",
+        SETTLED_ELSEWHERE,
+        f"Refund of {orders.money_text(refund.amount_minor, order)} marked as refunded another"
+        f" way, outside Stripe, by {by.email}.",
         actor=by.email,
         actor_user=by,
         key=settled_elsewhere_key(refund.stripe_refund_id),

@@ -18,7 +18,7 @@ from tests.conftest import AuthActions
 from tests.html_support import button_labels, form_fields, ids_used_twice
 from tests.payments_support import reload
 
-MARKED = f"Refund of $25.00 marked as paid back outside Stripe by {ADMIN[0]}."
+MARKED = f"Refund of $25.00 marked as refunded another way, outside Stripe, by {ADMIN[0]}."
 
 
 @pytest.fixture
@@ -80,6 +80,10 @@ def test_a_failed_refund_paid_back_another_way_leaves_the_dashboard(app, boss, f
     assert settled_entries(order) == [(MARKED, ADMIN[0])]
     assert f"{MARKED} by {ADMIN[0]}" in text_of(marked)  # the timeline, as the admin reads it
     assert "Mark as refunded another way" not in order_page(boss, order)  # nothing left to do
+    # The row and the refund form say so, so that nobody refunds the customer twice.
+    assert f"refunded another way, outside Stripe (by {ADMIN[0]}," in text_of(marked)
+    assert ("Up to $25.00 is left to refund (in USD). Refunded another way, outside Stripe,"
+            " and not counted here: $25.00") in text_of(marked)
     # No money moved through Stripe: the order is as the failed refund left it.
     order = reload(order)
     assert (order.status, order.amount_refunded_minor) == ("paid", 0)
