@@ -71,3 +71,15 @@ def test_admin_pages_fit_a_phone_screen(page, live_shop, admin, shopper, make_pr
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
     page.goto(f"{live_shop.url}/admin/orders/{order.number}")
     expect(page.get_by_role("region", name="Payments table")).to_contain_text("succeeded")
+
+
+def test_boxes_side_by_side_line_up_at_the_top(page, live_shop, admin):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_shop.url}/auth/login")
+    page.get_by_label("Email").fill(ADMIN[0])
+    page.get_by_label("Password").fill(ADMIN[1])
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_shop.url}/admin/")
+    tops = [page.get_by_role("region", name=f"Last {window}").bounding_box()["y"]
+            for window in ("24 hours", "7 days", "30 days")]
+    assert tops[0] == tops[1] == tops[2], tops  # one row of three, not a staircase
