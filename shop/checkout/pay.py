@@ -19,7 +19,7 @@ from flask_login import current_user
 from shop.checkout import access
 from shop.checkout.blueprint import bp
 from shop.extensions import db, limiter
-from shop.models import OrderStatus, SavedCard
+from shop.models import OrderStatus, SavedCard, utcnow
 from shop.services import card_events, cards, confirmations, intents, stripe_client
 from shop.services.orders import OrderError
 from shop.web.limits import counted_unless
@@ -96,6 +96,9 @@ def pay(number: str):
         saved_cards=cards.usable_cards(holder) if holder else [],
         publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"],
         return_url=_return_url(order),
+        # Past its hold, an order keeps its items until expiry cancels it (minutes, run
+        # by cron): it can still be paid, but the page must not say it is held.
+        hold_ran_out=order.reserved_until <= utcnow(),
     )
 
 

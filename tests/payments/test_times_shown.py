@@ -11,6 +11,9 @@ from tests.payments_support import Shopper, reload
 BERLIN = {"SHOP_TIMEZONE": "Europe/Berlin", "SHOP_LOCALE": "de_DE"}
 WINTER_EVENING = datetime(2026, 11, 24, 17, 55, tzinfo=UTC)
 SUMMER_MORNING = datetime(2026, 7, 1, 9, 5, tzinfo=UTC)
+# Holds still running when the tests run: the pay page says the items are held.
+HELD_WINTER = datetime(2099, 11, 24, 17, 55, tzinfo=UTC)
+HELD_SUMMER = datetime(2099, 7, 1, 9, 5, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -29,8 +32,8 @@ def pay_page(client, order) -> str:
     return response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("moment", "shown"), [(WINTER_EVENING, "18:55 MEZ"),
-                                               (SUMMER_MORNING, "11:05 MESZ")])
+@pytest.mark.parametrize(("moment", "shown"), [(HELD_WINTER, "18:55 MEZ"),
+                                               (HELD_SUMMER, "11:05 MESZ")])
 def test_the_pay_page_holds_items_until_a_time_in_the_shops_zone(
     shopper, make_product, moment, shown
 ):
@@ -49,8 +52,17 @@ def test_the_pay_page_holds_items_until_a_time_in_the_shops_zone(
 ], indirect=["app_config"])
 def test_the_zone_is_always_named(shopper, make_product, shown):
     order = shopper.checkout((make_product(), 1))
-    _hold_until(order, WINTER_EVENING)
+    _hold_until(order, HELD_WINTER)
     assert f">{shown}</time>." in pay_page(shopper.client, order)
+
+
+def test_a_pay_page_past_its_hold_says_the_items_were_held(shopper, make_product):
+    order = shopper.checkout((make_product(), 1))
+    _hold_until(order, WINTER_EVENING)  # past, and expiry has not run yet: still payable
+    page = pay_page(shopper.client, order)
+    assert ("Your items were held until <time datetime=\"2026-11-24T17:55:00+00:00\">18:55 MEZ"
+            "</time>: pay now, before they are released to other customers.") in page
+    assert "are held until" not in page
 
 
 def test_a_lapsed_order_says_until_when_it_was_held(shopper, make_product, runner):
