@@ -177,7 +177,11 @@ def reprocess(only_failed: bool, every_event: bool, event_ids: tuple[str, ...]) 
     for event_id in ids:
         _, outcome = webhooks.reprocess(db.session.get(StripeEvent, event_id))
         outcomes.append(outcome)
-        click.echo(f"{event_id}: {outcome}")
+        if outcome == "failed":  # why, as the inbox keeps it: what to fix before the next try
+            error = db.session.get(StripeEvent, event_id).last_error
+            click.echo(f"{event_id}: failed ({error})", err=True)
+        else:
+            click.echo(f"{event_id}: {outcome}")
     failed = outcomes.count("failed")
     click.echo(f"{len(ids)} event(s) reprocessed, {failed} failed again.")
     if failed:

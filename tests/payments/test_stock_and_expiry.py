@@ -1,5 +1,6 @@
 """Stock reservation, races for the last item, expiry, reconcile and their commands."""
 
+import re
 import threading
 from datetime import timedelta
 
@@ -193,6 +194,9 @@ def test_reprocess_failed_events(shopper, make_product, sandbox, webhooks_on, ru
     )
     still = runner.invoke(args=["stripe", "events", "reprocess", "--failed"])
     assert still.exit_code == 1 and "1 event(s) reprocessed, 1 failed again." in still.output
+    # Why, in Stripe's words as the inbox keeps them, not just "failed".
+    assert re.search(r"evt_\w+: failed \(PaymentsUnavailable \(APIError: Request req_\w+: .+\)\)",
+                     still.output), still.output
     result = runner.invoke(args=["stripe", "events", "reprocess", "--failed"])
     assert result.exit_code == 0, result.output
     assert "processed" in result.output
