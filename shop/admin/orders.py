@@ -95,12 +95,10 @@ def _render_order(order: Order, refund_form: RefundForm, status: int = 200):
         and not refunds.charged_back(order),
         charged_back=refunds.charged_back(order) and refunds.CHARGED_BACK,
         can_cancel=order.status in ("pending", "processing"),
-        # Failed refunds still counted on the dashboard, which an admin may mark as paid
-        # back another way; asked for only when one failed, and never on a payment charged
-        # back, whose dispute decides where its money goes.
+        # Failed refunds still counted on the dashboard (never one a dispute decides), which
+        # an admin may mark as paid back another way; asked for only when one failed.
         unsettled=reports.failed_refunds_left_on(order)
-        if any(refund.status == "failed" for refund in order.refunds)
-        and not refunds.charged_back(order) else set(),
+        if any(refund.status == "failed" for refund in order.refunds) else set(),
         refunded_elsewhere=elsewhere,
         refunded_elsewhere_minor=sum(refund.amount_minor for refund in order.refunds
                                      if refund.id in elsewhere),
