@@ -80,10 +80,11 @@ def redact(value: object) -> object:
     return value if cleaned == text else cleaned
 
 
-def log_event(action: str, **fields: object) -> None:
+def log_event(action: str, *, level: int = logging.INFO, **fields: object) -> None:
     """One structured line per payment action or webhook: action and key=value fields."""
     record = {"action": action, **{k: redact(v) for k, v in fields.items() if v is not None}}
-    logging.getLogger("shop.payments").info(json.dumps(record, default=str, sort_keys=True))
+    logging.getLogger("shop.payments").log(level, json.dumps(record, default=str,
+                                                             sort_keys=True))
 
 
 class ScrubFilter(logging.Filter):

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, select, update
 
 from shop.database import insert_or_skip
 from shop.extensions import db
-from shop.logs import log_event, redact
+from shop.logs import log_event
 from shop.models import StripeEvent, utcnow
 from shop.services import stripe_client
 
@@ -157,11 +157,9 @@ def _log_bad_signature(payload: bytes, signature: str | None, error: Exception) 
     id the body claims and when the signature says it was signed. Stripe's deliveries
     refused one after another mean the endpoint's secret is not the shop's. Nothing is
     stored: anyone can post here. Neither the body nor the secret is logged."""
-    record = {"action": "webhook.rejected", "outcome": "bad signature", "reason": str(error),
-              "event": _claimed_event_id(payload), "signed_at": _signed_at(signature)}
-    logging.getLogger("shop.payments").warning(json.dumps(
-        {key: redact(value) for key, value in record.items() if value is not None},
-        sort_keys=True))
+    log_event("webhook.rejected", level=logging.WARNING, outcome="bad signature",
+              reason=str(error), event=_claimed_event_id(payload),
+              signed_at=_signed_at(signature))
 
 
 def _claimed_event_id(payload: bytes) -> str | None:
