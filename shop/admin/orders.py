@@ -26,6 +26,7 @@ from shop.models import Order, OrderEvent, Refund, utcnow
 from shop.money import amount_text
 from shop.services import (
     cancellation,
+    failed_refunds,
     order_history,
     orders,
     reconcile,
@@ -92,11 +93,11 @@ def _render_order(order: Order, refund_form: RefundForm, status: int = 200):
         order=order,
         refund_form=refund_form,
         can_refund=order.status in refunds.REFUNDABLE and order.refundable_minor > 0
-        and not refunds.charged_back(order),
-        charged_back=refunds.charged_back(order) and refunds.CHARGED_BACK,
+        and not order.charged_back,
+        charged_back=order.charged_back and refunds.CHARGED_BACK,
         can_cancel=order.status in ("pending", "processing"),
-        # Failed refunds still counted on the dashboard (never one a dispute decides), which
-        # an admin may mark as paid back another way; asked for only when one failed.
+        # Failed refunds still counted on the dashboard (never one a dispute still decides),
+        # which an admin may mark as paid back another way; asked for only when one failed.
         unsettled=reports.failed_refunds_left_on(order)
         if any(refund.status == "failed" for refund in order.refunds) else set(),
         refunded_elsewhere=elsewhere,
@@ -112,9 +113,9 @@ def _refunded_elsewhere(order: Order) -> dict[int, OrderEvent]:
     """The order's failed refunds an admin marked as refunded another way, by refund id,
     with the timeline entry that says who and when."""
     marks = {event.key: event for event in order.events
-             if event.kind == refunds.SETTLED_ELSEWHERE}
+             if event.kind == failed_refunds.SETTLED_ELSEWHERE}
     return {refund.id: marks[key] for refund in order.refunds
-            if (key := refunds.settled_elsewhere_key(refund.stripe_refund_id)) in marks}
+            if (key := failed_refunds.settled_elsewhere_key(refund.stripe_refund_id)) in marks}
 
 
 @bp.get("/orders")
@@ -274,7 +275,7 @@ def settle_refund_elsewhere(number: str, stripe_refund_id: str):
         abort(404)
     if ActionForm().validate_on_submit():
         try:
-            written = refunds.mark_settled_elsewhere(order, refund, by=_admin())
+            written = failed_refunds.mark_settled_elsewhere(order, refund, by=_admin())
         except OrderError as error:
             flash(str(error), "error")
         else:

@@ -4,6 +4,8 @@ from shop.models.base import MAX_ID, utcnow
 from shop.models.card import SavedCard
 from shop.models.catalog import Product
 from shop.models.order import (
+    CHARGEBACK_STATUSES,
+    DISPUTE_KEPT_STATUSES,
     OPEN_DISPUTE_STATUSES,
     PENDING_REFUND_STATUSES,
     Order,
@@ -17,6 +19,8 @@ from shop.models.user import User
 from shop.models.webhook import StripeEvent
 
 __all__ = [
+    "CHARGEBACK_STATUSES",
+    "DISPUTE_KEPT_STATUSES",
     "MAX_ID",
     "OPEN_DISPUTE_STATUSES",
     "PENDING_REFUND_STATUSES",

@@ -41,6 +41,11 @@ OPEN_DISPUTE_STATUSES = (
     "needs_response",
     "under_review",
 )
+# A chargeback takes the money back itself: Stripe refuses to refund the payment as
+# well while it is open or once it is lost (an inquiry, warning_*, does not stop it).
+CHARGEBACK_STATUSES = ("needs_response", "under_review", "lost")
+# A dispute that ended with the money kept by the shop: won, or an inquiry closed.
+DISPUTE_KEPT_STATUSES = ("won", "warning_closed")
 # A refund in these statuses is not money back yet, but Stripe already counts it
 # against what is left to refund on the charge.
 PENDING_REFUND_STATUSES = ("pending", "requires_action")
@@ -119,6 +124,11 @@ class Order(db.Model):
     def refundable_minor(self) -> int:
         """What a new refund may still ask for: Stripe counts pending refunds as taken."""
         return self.total_minor - self.amount_refunded_minor - self.pending_refund_minor
+
+    @property
+    def charged_back(self) -> bool:
+        """A chargeback is open or lost: the dispute, not a refund, returns the money."""
+        return self.dispute_status in CHARGEBACK_STATUSES
 
     def __repr__(self) -> str:
         return f"<Order {self.number} {self.status}>"

@@ -2,15 +2,16 @@
 
 `sync_dispute` takes Stripe's object, as `refunds.sync_refund` does, and is safe to
 call any number of times from webhooks or reconcile. The order shows the dispute
-that matters most; `refunds.charged_back` refuses a refund while one takes the
-money back.
+that matters most; `Order.charged_back` refuses a refund while one takes the money
+back, and a dispute won puts a refund it made fail back in the admin's hands
+(`failed_refunds`).
 """
 
 from datetime import UTC, datetime
 
 from shop.extensions import db
 from shop.models import OPEN_DISPUTE_STATUSES, Dispute, Order
-from shop.services import orders
+from shop.services import failed_refunds, orders
 from shop.services.refunds import order_and_payment
 
 # A dispute ends won or lost (or, for an inquiry, warning_closed) and stays so.
@@ -44,6 +45,7 @@ def sync_dispute(dispute: dict, *, stripe_event_id: str | None = None) -> Disput
         key=f"dispute:{row.stripe_dispute_id}:{row.status}",
         stripe_event_id=stripe_event_id,
     )
+    failed_refunds.owed_after_dispute(order, stripe_event_id)
     db.session.flush()
     return row
 

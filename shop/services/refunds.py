@@ -12,7 +12,7 @@ from shop.extensions import db
 from shop.logs import log_event
 from shop.models import Order, OrderStatus, Payment, Refund, User
 from shop.money import MoneyError, check_steps
-from shop.services import orders, stripe_client
+from shop.services import failed_refunds, orders, stripe_client
 from shop.services.orders import OrderError
 
 S = OrderStatus
@@ -111,7 +111,7 @@ def check_request(order: Order, amount_minor: int, reason: str | None,
     asked; `request_refund` checks again under the order's lock."""
     if order.status not in REFUNDABLE:
         raise OrderError(f"Only paid orders can be refunded; this one is {order.status}.")
-    if charged_back(order):
+    if order.charged_back:
         raise OrderError(CHARGED_BACK)
     left = order.refundable_minor
     if left_seen is not None and left_seen != left:
@@ -158,15 +158,8 @@ def _made_by(order: Order, payment: Payment, request_key: str,
     return None
 
 
-# A chargeback takes the money back itself: Stripe refuses to refund the payment as
-# well while it is open or once it is lost (an inquiry, warning_*, does not stop it).
-CHARGEBACK_STATUSES = ("needs_response", "under_review", "lost")
 CHARGED_BACK = ("This payment is charged back (see Disputes): Stripe does not refund it as"
                 " well. Answer the dispute in the Stripe Dashboard.")
-
-
-def charged_back(order: Order) -> bool:
-    return order.dispute_status in CHARGEBACK_STATUSES
 
 
 def order_and_payment(intent_id: str | None) -> tuple[Order, Payment] | None:
@@ -225,7 +218,7 @@ def sync_refund(
         first_told = orders.record(
             order,
             f"refund_{row.status}",
-            _failed_refund_text(row, order) if failed
+            failed_refunds.failure_text(row, order) if failed
             else f"Refund of {orders.money_text(row.amount_minor, order)} {row.status}.",
             actor="stripe",
             key=f"refund:{row.stripe_refund_id}:{row.status}",
@@ -236,74 +229,6 @@ def sync_refund(
                       amount=row.amount_minor, reason=row.failure_reason, event=stripe_event_id)
     settle_refunded_amount(order, payment, stripe_event_id)
     return row
-
-
-# Stripe's reasons a refund failed, as the admin reads them on the order's timeline.
-FAILURE_REASONS = {
-    "lost_or_stolen_card": "the card was reported lost or stolen",
-    "expired_or_canceled_card": "the card has expired or was cancelled",
-    "charge_for_pending_refund_disputed": "the payment was disputed while the refund was pending",
-    "declined": "the card's bank declined it",
-    "insufficient_funds": "the Stripe balance could not cover it",
-    "merchant_request": "it was cancelled on request",
-}
-
-
-# The payment was disputed while its refund was pending: the dispute now decides whether
-# the customer gets the money, so paying them another way could pay them twice.
-DISPUTED_WHILE_PENDING = "charge_for_pending_refund_disputed"
-
-
-def _failed_refund_text(row: Refund, order: Order) -> str:
-    """What the admin needs to know: why, and what to do about the money (Stripe puts a
-    failed refund's amount back in the account's balance)."""
-    why = FAILURE_REASONS.get(row.failure_reason or "", "Stripe gave no reason")
-    text = (f"Refund of {orders.money_text(row.amount_minor, order)} failed: {why}. The amount"
-            " is back in the Stripe balance;")
-    if row.failure_reason == DISPUTED_WHILE_PENDING:
-        return (f"{text} the dispute now decides whether the customer gets it, so do not"
-                " refund them another way.")
-    return f"{text} refund the customer another way."
-
-
-# The timeline entry's kind for a failed refund an admin paid back outside Stripe.
-SETTLED_ELSEWHERE = "refund_settled_elsewhere"
-
-
-def settled_elsewhere_key(stripe_refund_id: str) -> str:
-    """The timeline key of an admin's word that a failed refund was paid back outside
-    Stripe (`reports` builds the same key in SQL)."""
-    return f"refund:{stripe_refund_id}:settled"
-
-
-def mark_settled_elsewhere(order: Order, refund: Refund, *, by: User) -> bool:
-    """Put on the order's timeline that `by` paid a failed refund's amount back outside
-    Stripe (bank transfer, cash), so that it no longer needs attention. True if written,
-    False if it was marked before. No amount changes: no money moved through Stripe.
-
-    Raises OrderError for a refund that did not fail, or whose dispute decides it.
-    """
-    if refund.status != "failed":
-        raise OrderError("Only a failed refund can be marked as refunded another way; Stripe"
-                         f" reports refund {refund.stripe_refund_id}"
-                         f" {refund.status.replace('_', ' ')}.")
-    if charged_back(order):
-        raise OrderError("This payment is charged back (see Disputes): the dispute decides"
-                         " whether the customer gets the money, so it is not refunded another"
-                         " way.")
-    if refund.failure_reason == DISPUTED_WHILE_PENDING:
-        raise OrderError(f"Refund {refund.stripe_refund_id} failed as its payment was disputed:"
-                         " the dispute decides whether the customer gets the money, so it is"
-                         " not refunded another way.")
-    return orders.record(
-        order,
-        SETTLED_ELSEWHERE,
-        f"Refund of {orders.money_text(refund.amount_minor, order)} marked as refunded another"
-        f" way, outside Stripe, by {by.email}.",
-        actor=by.email,
-        actor_user=by,
-        key=settled_elsewhere_key(refund.stripe_refund_id),
-    )
 
 
 # How far along Stripe's life of a refund a status is: a refund goes from pending (or

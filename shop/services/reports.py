@@ -20,11 +20,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import exists, func, literal, select
+from sqlalchemy import exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from shop.extensions import db
 from shop.models import (
+    CHARGEBACK_STATUSES,
+    DISPUTE_KEPT_STATUSES,
     OPEN_DISPUTE_STATUSES,
     Dispute,
     Order,
@@ -34,7 +36,7 @@ from shop.models import (
     StripeEvent,
     utcnow,
 )
-from shop.services.refunds import CHARGEBACK_STATUSES, DISPUTED_WHILE_PENDING
+from shop.services.failed_refunds import DISPUTED_WHILE_PENDING
 
 WINDOWS = (("24 hours", timedelta(hours=24)), ("7 days", timedelta(days=7)),
            ("30 days", timedelta(days=30)))
@@ -183,15 +185,20 @@ class Attention:
 def _failed_refunds_left():
     """Failed refunds with no refund asked for on their order since (one that did not
     fail too), and that no admin marked as paid back another way: the money they were
-    to send back has not gone. One that failed as its payment was disputed, or on a
-    payment charged back since, is left out: the dispute decides where that money goes."""
-    since, disputed = aliased(Refund), aliased(Order)  # apart from the caller's own tables
-    # refunds.settled_elsewhere_key, in SQL: `||` on PostgreSQL and SQLite alike, and an
-    # equality on the timeline's unique (order_id, key) index.
+    to send back has not gone. One on a payment charged back since is left out, as is
+    one that failed as its payment was disputed, until that dispute ends with the money
+    kept by the shop: the dispute decides where that money goes
+    (`failed_refunds.left_to_dispute`)."""
+    # Apart from the caller's own tables.
+    since, disputed, kept = aliased(Refund), aliased(Order), aliased(Order)
+    # failed_refunds.settled_elsewhere_key, in SQL: `||` on PostgreSQL and SQLite alike,
+    # and an equality on the timeline's unique (order_id, key) index.
     settled_key = literal("refund:") + Refund.stripe_refund_id + literal(":settled")
     return (
         Refund.status == "failed",
-        Refund.failure_reason.is_distinct_from(DISPUTED_WHILE_PENDING),
+        or_(Refund.failure_reason.is_distinct_from(DISPUTED_WHILE_PENDING),
+            exists().where(kept.id == Refund.order_id,
+                           kept.dispute_status.in_(DISPUTE_KEPT_STATUSES))),
         ~exists().where(
             since.order_id == Refund.order_id,
             since.id != Refund.id,

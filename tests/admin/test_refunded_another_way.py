@@ -1,7 +1,8 @@
 """A refund that failed at Stripe needs attention until the customer has the money: an
 admin who paid it back another way (bank transfer, cash) marks it so on the order page,
 and it leaves the dashboard. A refund that failed as its payment was disputed is the
-dispute's to decide, and is never paid back another way."""
+dispute's to decide while it is open or once lost; a dispute the shop won hands it back
+to the admin, as the customer never had that money."""
 
 import re
 from html import unescape
@@ -10,7 +11,7 @@ import pytest
 
 from shop.extensions import db
 from shop.models import OrderEvent, Refund
-from shop.services import refunds
+from shop.services import failed_refunds
 from tests.admin.conftest import ADMIN, CUSTOMER
 from tests.admin.test_needs_attention import attention
 from tests.admin.test_refunds import paid_with, refund_form, send, sync_from_stripe
@@ -192,7 +193,7 @@ def disputed_meanwhile(refund: Refund) -> Refund:
 def test_a_refund_failed_by_a_dispute_says_not_to_pay_the_customer_another_way(failed):
     order, refund = failed
 
-    assert refunds._failed_refund_text(disputed_meanwhile(refund), order) == (
+    assert failed_refunds.failure_text(disputed_meanwhile(refund), order) == (
         "Refund of $25.00 failed: the payment was disputed while the refund was pending. The"
         " amount is back in the Stripe balance; the dispute now decides whether the customer"
         " gets it, so do not refund them another way.")
@@ -223,3 +224,74 @@ def test_a_failed_refund_on_a_payment_charged_back_since_is_left_to_the_dispute(
     assert ("This payment is charged back (see Disputes): the dispute decides whether the"
             " customer gets the money" in text_of(refused))
     assert settled_entries(order) == []
+
+
+def owed_entries(order) -> list[str]:
+    return list(db.session.execute(
+        db.select(OrderEvent.message).where(
+            OrderEvent.order_id == order.id, OrderEvent.kind == "refund_owed")
+    ).scalars())
+
+
+def disputed_until(outcome: str, order, sandbox, deliver) -> None:
+    """The bank opens a dispute on the order's payment and closes it as `outcome`; the
+    shop hears of both."""
+    dispute = sandbox.control.create_dispute(order.payments[0].intent_id)
+    assert deliver("charge.dispute.created", dispute["id"]) == (200, "processed")
+    sandbox.control.close_dispute(dispute["id"], outcome)
+    assert deliver("charge.dispute.closed", dispute["id"]) == (200, "processed")
+
+
+def test_a_dispute_won_hands_the_refund_it_made_fail_back_to_the_admin(
+    app, boss, failed, sandbox, deliver
+):
+    order, refund = failed
+    refund = disputed_meanwhile(refund)
+    dispute = sandbox.control.create_dispute(order.payments[0].intent_id)
+    deliver("charge.dispute.created", dispute["id"])
+    assert failed_refunds_on_dashboard(boss) == "0"  # the dispute decides, for now
+
+    sandbox.control.close_dispute(dispute["id"], "won")
+    assert deliver("charge.dispute.closed", dispute["id"]) == (200, "processed")
+    assert deliver("charge.dispute.updated", dispute["id"]) == (200, "processed")
+
+    # The shop kept the money, so the customer who asked for it back never had it.
+    assert failed_refunds_on_dashboard(boss) == f"1 (order {order.number})"
+    assert owed_entries(order) == [
+        f"The dispute was won, so the refund of $25.00 ({refund.stripe_refund_id}) that failed"
+        " when the payment was disputed never reached the customer: refund them again, or"
+        " another way."]
+    page = order_page(boss, order)
+    assert "Mark as refunded another way" in page
+    assert f'action="/admin/orders/{order.number}/refund"' in page  # or again through Stripe
+    app.config["WTF_CSRF_ENABLED"] = True
+    boss.post(settle_url(order, refund), data=form_fields(page, settle_url(order, refund)))
+    assert settled_entries(order) == [(MARKED, ADMIN[0])]
+    assert failed_refunds_on_dashboard(boss) == "0"
+
+
+def test_a_dispute_lost_keeps_the_refund_it_made_fail_with_the_dispute(
+    boss, failed, sandbox, deliver
+):
+    order, refund = failed
+    refund = disputed_meanwhile(refund)
+
+    disputed_until("lost", order, sandbox, deliver)  # the chargeback paid the customer
+
+    assert failed_refunds_on_dashboard(boss) == "0"
+    assert owed_entries(order) == []
+    assert "Mark as refunded another way" not in order_page(boss, order)
+    refused = boss.post(settle_url(order, refund), follow_redirects=True)
+    assert "the dispute decides whether the customer gets the money" in text_of(refused)
+    assert settled_entries(order) == []
+
+
+def test_a_dispute_won_on_an_order_whose_refund_failed_for_another_reason_adds_nothing(
+    boss, failed, sandbox, deliver
+):
+    order, _ = failed
+
+    disputed_until("won", order, sandbox, deliver)
+
+    assert owed_entries(order) == []  # the failed refund was counted all along
+    assert failed_refunds_on_dashboard(boss) == f"1 (order {order.number})"
