@@ -39,7 +39,12 @@ def register_proxy_fix(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from shop import models  # models must be imported before migrations run
-    from shop.database import READS, ping_when_idle, reads_engine_options
+    from shop.database import (
+        READS,
+        ping_when_idle,
+        reads_engine_options,
+        savepoints_inside_transactions,
+    )
     from shop.extensions import csrf, db, limiter, login_manager
     from shop.web import readonly
     from shop.web.limits import forget_app_wide_limits, limit_only_where_declared
@@ -54,6 +59,7 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             ping_when_idle(engine, app.config["DATABASE_PING_IDLE_SECONDS"])
+        savepoints_inside_transactions(db.engine)
     csrf.init_app(app)
     check_csrf_methods_first(app, csrf)
     forget_app_wide_limits(limiter)

@@ -50,6 +50,26 @@ def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
             raise exc.DisconnectionError(f"idle connection failed its ping: {error}") from error
 
 
+def savepoints_inside_transactions(engine: Engine) -> None:
+    """On SQLite, begin the transaction before a savepoint that would otherwise be first.
+
+    Python's sqlite3 module begins a transaction by itself only before a write
+    (INSERT, UPDATE, DELETE), not before SAVEPOINT. A savepoint sent first, as a
+    checkout's `begin_nested` is, would then be the transaction itself, and its
+    RELEASE a commit: the order it inserted would stay even when the checkout rolls
+    back (its last item sold meanwhile). A plain BEGIN first keeps it inside the
+    transaction, as PostgreSQL always does.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "savepoint")
+    def _begin_first(connection, name) -> None:
+        sqlite_connection = connection.connection.driver_connection
+        if not sqlite_connection.in_transaction:
+            sqlite_connection.execute("BEGIN")
+
+
 def reads_engine_options(url: str, engine_options: dict) -> dict:
     """The `READS` bind's settings: the same database, on connections in autocommit.
 

@@ -5,6 +5,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from shop.extensions import db
 from shop.models import Order, Product, utcnow
@@ -55,6 +56,37 @@ def test_price_change_since_the_cart_was_shown_sends_the_customer_back(shopper, 
     assert "Your cart changed" in response.get_data(as_text=True)
     assert stock_of(mug) == 10
     assert db.session.execute(db.select(db.func.count(Order.id))).scalar_one() == 0
+
+
+def test_a_checkout_that_loses_the_last_item_meanwhile_leaves_no_order(
+    shopper, make_product
+):
+    """Another checkout takes the last lamp after this one checked the cart and just as
+    it starts writing its order: the customer is told, and nothing of the order stays."""
+    lamp_id = make_product(name="Lamp", stock=1).id
+    shopper.client.post("/cart/add", data={"product_id": lamp_id, "quantity": 1})
+    sold = []
+
+    def sold_elsewhere(connection, cursor, statement, *args) -> None:
+        if statement.startswith("SAVEPOINT") and not sold:  # the order's insert begins
+            sold.append(lamp_id)
+            with db.engine.connect() as other:  # the other checkout, committed
+                other.execute(db.update(Product).where(Product.id == lamp_id).values(stock=0))
+                other.commit()
+
+    event.listen(db.engine, "before_cursor_execute", sold_elsewhere)
+    try:
+        response = shopper.client.post("/checkout", data={"email": "a@example.com"},
+                                       follow_redirects=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", sold_elsewhere)
+
+    assert response.request.path == "/cart/"
+    assert "Sorry, Lamp just sold out; please review your cart." in response.get_data(
+        as_text=True)
+    assert db.session.execute(db.select(db.func.count(Order.id))).scalar_one() == 0
+    assert db.session.get(Product, lamp_id).stock == 0
+    assert "awaiting payment" not in shopper.client.get("/cart/").get_data(as_text=True)
 
 
 @pytest.mark.postgres
