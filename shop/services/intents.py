@@ -27,13 +27,15 @@ def _open_payment(attempts: list[Payment]) -> Payment | None:
 
 
 class NoLongerPayable(OrderError):
-    """Stripe's word on the order's last attempt has just moved it on (paid in a tab
-    whose report was lost): the caller keeps that, and shows the order."""
+    """The order is no longer pending: paid or cancelled by a request that held its lock
+    first (another tab, a second click), or moved on just now by Stripe's word on its
+    last attempt (paid in a tab whose report was lost). The caller keeps what was
+    learnt, and shows the order."""
 
 
-def _payable(order: Order, error: type[OrderError] = OrderError) -> None:
+def _payable(order: Order) -> None:
     if order.status != S.PENDING:
-        raise error(f"This order is {order.status.replace('_', ' ')} and can't be paid again.")
+        raise NoLongerPayable(f"This order is {order.status.replace('_', ' ')}.")
 
 
 def ensure_intent(order: Order, *, customer_id: str | None = None, save_card: bool = False) -> dict:
@@ -59,7 +61,7 @@ def ensure_intent(order: Order, *, customer_id: str | None = None, save_card: bo
                 payments.upsert_payment(order, intent)
                 return intent
             payments.sync_payment(intent, source="pay page")
-            _payable(order, NoLongerPayable)
+            _payable(order)
     attempt = len(attempts)
     try:
         intent = stripe_client.create_payment_intent(

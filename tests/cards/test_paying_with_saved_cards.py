@@ -1,13 +1,15 @@
 """Saving a card while paying, and paying the next order with it."""
 
+import json
 import secrets
 
 import pytest
+from sqlalchemy import event
 
 from shop.extensions import db
 from shop.models import User
 from shop.services import cards
-from tests.payments_support import reload
+from tests.payments_support import reload, signed
 
 CARD_UNAVAILABLE = "That card is no longer available. Choose another card or enter a new one."
 
@@ -320,3 +322,49 @@ def test_unticking_save_after_leaving_a_banks_page_saves_nothing(
 
     assert reload(order).status == "paid"
     assert cards.all_cards(user) == []  # not signed up for payments without them
+
+
+def test_a_click_that_waits_while_another_tab_pays_goes_to_the_paid_order(
+    app, customer, cards_page, shopper, product, stripe_api
+):
+    """Two tabs pay at once. The saved-card click waits on the order while the other
+    tab's payment lands (here Stripe's webhook for it): it is sent to the paid order,
+    not left on a form with Pay enabled, and nothing is charged twice."""
+    user = customer()
+    cards_page.add("pm_card_visa")
+    [card] = cards.all_cards(user)
+    order = shopper.checkout((product, 1), email=user.email)
+    started = shopper.start(order).get_json()  # the other tab
+    confirmed, error = shopper.confirm_at_stripe(started, "pm_card_visa")
+    assert error is None and confirmed["status"] == "succeeded"
+    [succeeded] = [e for e in stripe_api.v1.events.list({"type": "payment_intent.succeeded"})
+                   if e["data"]["object"]["id"] == started["intent_id"]]
+    payload = json.dumps(succeeded.to_dict()).encode()
+    landed = []
+
+    def webhook_lands(connection, cursor, statement, *args) -> None:
+        # The click's lock on the order (SQLite: a no-op write; PostgreSQL: FOR UPDATE).
+        locking = statement.startswith('UPDATE "order" SET id') or (
+            statement.startswith("SELECT") and "FOR UPDATE" in statement
+            and 'FROM "order"' in statement)
+        if locking and not landed:
+            landed.append("landing")  # the webhook's own lock must not land it again
+            landed[0] = app.test_client().post(
+                "/webhooks/stripe", data=payload,
+                headers={"Stripe-Signature": signed(payload),
+                         "Content-Type": "application/json"}).status_code
+
+    event.listen(db.engine, "before_cursor_execute", webhook_lands)
+    try:
+        response = _pay_with(shopper, order, card)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", webhook_lands)
+
+    assert landed == [200]
+    assert response.status_code == 409
+    assert response.get_json() == {
+        "error": "This order is paid; there is nothing left to pay.",
+        "redirect": f"/orders/{order.number}"}
+    assert reload(order).status == "paid"
+    charges = stripe_api.v1.charges.list({"limit": 10})["data"]
+    assert [charge["payment_intent"] for charge in charges] == [started["intent_id"]]
