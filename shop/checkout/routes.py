@@ -35,7 +35,14 @@ def checkout():
         return redirect(url_for("cart.show"))
     number = order.number  # read before the commit expires it
     db.session.commit()
-    store_cart({})
+    if form.cart_version.data in (None, "", orders.cart_version(cart)):
+        store_cart({})  # the cart this form checked out is the order now
+    elif cart:
+        # The form was sent again after the cart changed (a retry after a lost answer
+        # while another tab added items): it leads to the order it placed, and what was
+        # added since stays in the cart.
+        flash("This form placed its order earlier; what you added to your cart since is"
+              " still in it.", "info")
     # Signed in too: if the account is signed out elsewhere meanwhile, this browser
     # still gets back to the order it is paying, for as long as a link would.
     access.remember_placed_order(number)

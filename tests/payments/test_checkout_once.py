@@ -105,3 +105,25 @@ def test_a_form_sent_again_after_signing_in_places_nothing_and_says_why(
     [order] = orders_placed()
     assert order.user_id is None
     assert stock_of(lamp) == 1
+
+
+def test_a_form_sent_again_after_the_cart_changed_keeps_what_was_added_since(
+    client, make_product
+):
+    lamp = make_product(name="Lamp", stock=5)
+    teapot = make_product(name="Teapot", stock=5)
+    client.post("/cart/add", data={"product_id": lamp.id, "quantity": 1})
+    form = checkout_form(client)
+    first = client.post("/checkout", data=form)
+    client.post("/cart/add", data={"product_id": teapot.id, "quantity": 2})  # another tab
+
+    again = client.post("/checkout", data=form, follow_redirects=True)  # a retry
+
+    assert again.request.path == first.headers["Location"]  # the order it placed
+    assert ("This form placed its order earlier; what you added to your cart since is still"
+            " in it." in again.get_data(as_text=True))
+    [order] = orders_placed()
+    assert [(line.product_name, line.quantity) for line in order.lines] == [("Lamp", 1)]
+    cart = client.get("/cart/").get_data(as_text=True)
+    assert "Teapot" in cart and "Lamp" not in cart
+    assert (stock_of(lamp), stock_of(teapot)) == (4, 5)
