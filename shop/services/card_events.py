@@ -2,7 +2,8 @@
 
 Each re-reads the object from Stripe before acting, so a late, repeated or
 out-of-order event mirrors Stripe as it is now: a card detached there is
-forgotten here, and a card still attached is recorded once.
+forgotten here, a card still attached is recorded once, and the usable card
+Stripe holds as the customer's default is the default here too.
 """
 
 from shop.extensions import db
@@ -73,13 +74,59 @@ def forget_if_gone(card: SavedCard) -> bool:
     return cards.by_payment_method(payment_method_id) is None
 
 
+def _customer_now(customer_id: str) -> dict:
+    """The customer as Stripe holds it now; one Stripe no longer has counts as deleted."""
+    return stripe_client.as_stripe_holds(stripe_client.retrieve_customer, customer_id,
+                                         gone={"id": customer_id, "deleted": True})
+
+
 @handler("customer.deleted")
 def on_customer_deleted(event: dict) -> str:
     customer_id = event["data"]["object"]["id"]
-    customer = stripe_client.as_stripe_holds(stripe_client.retrieve_customer, customer_id,
-                                gone={"id": customer_id, "deleted": True})
+    customer = _customer_now(customer_id)
     user = user_for_customer(customer_id)
     if not customer.get("deleted") or user is None:
         return "ignored"
     cards.forget_customer(user)
     return "processed"
+
+
+@handler("customer.updated")
+def on_customer_updated(event: dict) -> str:
+    """The default card can change at Stripe without the shop (in the Dashboard), and the
+    two drift apart when the shop could not tell Stripe of its own choice: Stripe is the
+    source of truth, so the usable card it holds as default is the default here too."""
+    customer_id = event["data"]["object"]["id"]
+    user = user_for_customer(customer_id)
+    default_id = _stripe_default(customer_id) if user is not None else None
+    if user is None or default_id is None:
+        # No default at Stripe: the shop keeps preselecting its own, as Stripe's copy
+        # only matters to invoices. A deleted customer is customer.deleted's to forget.
+        return "ignored"
+    card = _held_card(user, default_id)
+    recorded = card is None and _record_lost_attach(default_id)
+    if recorded:
+        card = _held_card(user, default_id)
+    if card is None or card.is_default or card.is_expired():
+        return "processed" if recorded else "ignored"
+    cards.mark_default(user, card)
+    return "processed"
+
+
+def _stripe_default(customer_id: str) -> str | None:
+    """The customer's default payment method id as Stripe holds it now, or None."""
+    customer = _customer_now(customer_id)
+    if customer.get("deleted"):
+        return None
+    return (customer.get("invoice_settings") or {}).get("default_payment_method") or None
+
+
+def _held_card(user: User, payment_method_id: str) -> SavedCard | None:
+    card = cards.by_payment_method(payment_method_id)
+    return card if card is not None and card.user_id == user.id else None
+
+
+def _record_lost_attach(payment_method_id: str) -> bool:
+    """A default the shop does not hold yet: its attach event is late or lost, so read
+    it from Stripe as that event's handler would. True when anything was written."""
+    return sync_payment_method(_payment_method_now(payment_method_id))

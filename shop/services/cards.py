@@ -230,7 +230,7 @@ def forget(user: User, card: SavedCard) -> SavedCard | None:
     if successor is None:
         return None
     _default_at_stripe_if_possible(user, successor)
-    _mark_default(user, successor)
+    mark_default(user, successor)
     return successor
 
 
@@ -287,7 +287,7 @@ def set_default(user: User, card: SavedCard) -> SavedCard:
     if card.is_expired():
         raise CardError("This card has expired; add a current one instead.")
     _default_at_stripe(user, card)
-    _mark_default(user, card)
+    mark_default(user, card)
     return card
 
 
@@ -309,7 +309,9 @@ def _default_at_stripe_if_possible(user: User, card: SavedCard) -> None:
         current_app.logger.warning("Could not set the default card at Stripe: %s", error)
 
 
-def _mark_default(user: User, card: SavedCard) -> None:
+def mark_default(user: User, card: SavedCard) -> None:
+    """Make this the user's default card here only (Stripe already has it, or is told
+    by the caller). Flushes; the caller commits."""
     # One default per user is a unique index: clear the old one before setting the new.
     for other in all_cards(user):
         if other.is_default and other.id != card.id:
