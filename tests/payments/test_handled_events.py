@@ -1,6 +1,7 @@
 """`flask stripe events handled`: the event types to enable on the Stripe webhook endpoint."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +31,16 @@ def test_lists_every_type_the_design_requires_once_each(runner):
     assert set(REQUIRED_BY_DESIGN) - set(listed) == set()  # none missing
     for ignored in ("charge.succeeded", "payment_intent.created", "customer.created"):
         assert ignored not in listed
+
+
+def test_the_readme_names_the_same_types_in_the_same_order(runner):
+    # Whoever sets up the endpoint by hand copies the README's list.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("`flask stripe events handled` prints one a line")
+    passage = readme[start:readme.index("The Stripe CLI", start)]
+    named = re.findall(r"`([a-z_]+(?:\.[a-z_]+)+)`", passage)
+    listed = runner.invoke(args=["stripe", "events", "handled"]).output.splitlines()
+    assert named == listed
 
 
 def test_a_fresh_process_loads_the_handlers_first(runner, tmp_path):
