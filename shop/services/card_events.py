@@ -95,7 +95,13 @@ def on_customer_deleted(event: dict) -> str:
 def on_customer_updated(event: dict) -> str:
     """The default card can change at Stripe without the shop (in the Dashboard), and the
     two drift apart when the shop could not tell Stripe of its own choice: Stripe is the
-    source of truth, so the usable card it holds as default is the default here too."""
+    source of truth, so the usable card it holds as default is the default here too.
+
+    Only an event that says the default changed is acted on (what it changed to is read
+    from Stripe): a change to anything else, say the email in the Dashboard, must not
+    undo a choice the customer made here that the shop could not pass on to Stripe."""
+    if "invoice_settings" not in (event["data"].get("previous_attributes") or {}):
+        return "ignored"
     customer_id = event["data"]["object"]["id"]
     user = user_for_customer(customer_id)
     default_id = _stripe_default(customer_id) if user is not None else None

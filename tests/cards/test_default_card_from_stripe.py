@@ -183,3 +183,22 @@ def test_customers_the_shop_cannot_act_for_change_nothing(
     assert user.stripe_customer_id == customer_id
     defaults = db.select(SavedCard.last4).where(SavedCard.is_default)
     assert db.session.execute(defaults).scalars().all() == ["4444"]
+
+
+def test_a_change_at_stripe_to_anything_else_keeps_the_customers_own_choice(
+    two_cards, client, stripe_api, sandbox
+):
+    user, visa, mastercard = two_cards
+    # The customer chose the Mastercard here, and the shop could not tell Stripe.
+    cards.mark_default(user, mastercard)
+    db.session.commit()
+
+    stripe_api.v1.customers.update(user.stripe_customer_id,
+                                   params={"email": "new-address@example.com"})
+    settle_webhooks(sandbox)
+
+    [event] = stripe_api.v1.events.list(params={"type": "customer.updated", "limit": 1}).data
+    assert event["data"]["previous_attributes"].to_dict() == {"email": user.email}
+    assert outcome(event["id"]) == "ignored"
+    assert shown_as_default(client) == ["Mastercard •••• 4444"]
+    assert mastercard.is_default and not visa.is_default
