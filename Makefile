@@ -32,12 +32,19 @@ run: install
 	$(BIN)/flask seed
 	@echo "Stripe sandbox on http://127.0.0.1:$(SANDBOX_PORT); the shop on http://127.0.0.1:$(PORT)"
 	@# Like a Stripe endpoint set up as Deploying says: only the handled event types.
-	@trap 'kill $$sandbox 2>/dev/null' EXIT INT TERM; \
+	@# The shop starts only once its own sandbox answers: with the port taken, it would
+	@# pay through (and send webhooks from) whatever else listens there.
+	@answers() { $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', $(SANDBOX_PORT)), 0.2)" 2>/dev/null; }; \
+	if answers; then echo "Port $(SANDBOX_PORT) is in use: stop what listens there, or set SANDBOX_PORT=..."; exit 1; fi; \
+	trap 'kill $$sandbox 2>/dev/null' EXIT INT TERM; \
 	events=$$($(BIN)/flask stripe events handled | paste -sd, -); \
 	$(BIN)/python -m stripe_sandbox --host 127.0.0.1 --port $(SANDBOX_PORT) \
 		--forward-to http://127.0.0.1:$(PORT)/webhooks/stripe \
 		--webhook-secret $${STRIPE_WEBHOOK_SECRET:-whsec_sandbox} \
 		--webhook-concurrency 1 --events $$events & sandbox=$$!; \
+	until answers; do \
+		if ! kill -0 $$sandbox 2>/dev/null; then echo "The Stripe sandbox did not start (see above)."; exit 1; fi; \
+		sleep 0.2; done; \
 	STRIPE_SANDBOX_URL=http://127.0.0.1:$(SANDBOX_PORT) $(BIN)/flask run --port $(PORT)
 
 ## chromium: Debian's Chromium for the browser tests, where this machine can install it.
