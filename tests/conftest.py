@@ -42,8 +42,11 @@ IN_CI = bool(os.environ.get("CI"))
 
 
 def _create_database(url: str) -> None:
+    """Create `url`'s database unless it exists, connected to the server's `postgres`
+    database: TEST_DATABASE_URL's own may not exist yet either."""
     name = make_url(url).database
-    server = create_engine(os.environ["TEST_DATABASE_URL"], isolation_level="AUTOCOMMIT")
+    maintenance = make_url(url).set(database="postgres")
+    server = create_engine(maintenance, isolation_level="AUTOCOMMIT")
     with server.connect() as conn:
         exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
                               {"name": name}).first()
@@ -77,6 +80,7 @@ def pytest_configure(config):
     if os.environ.get("PYTEST_XDIST_WORKER"):
         _create_database(POSTGRES_URL)
     else:
+        _create_database(os.environ["TEST_DATABASE_URL"])
         _take_run_lock()
 
 
