@@ -95,3 +95,18 @@ def test_serving_leaves_alembic_out_and_the_db_commands_still_work(tmp_path):
     engine = create_engine(url)
     assert {"order", "payment", "stripe_event"} <= set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_migrations_are_numbered_one_after_another():
+    """Each migration's revision is its file's number and revises the one before, so
+    they read in order and a second head (two changes numbered alike) is refused.
+    `flask db migrate` picks a random id unless given `--rev-id`, which this catches."""
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory(str(Path(__file__).parents[1] / "migrations"))
+    files = sorted(path.name for path in (Path(scripts.dir) / "versions").glob("*.py"))
+    numbers = [f"{n:04d}" for n in range(1, len(files) + 1)]
+
+    assert [name[:5] for name in files] == [f"{number}_" for number in numbers]
+    revised = {script.revision: script.down_revision for script in scripts.walk_revisions()}
+    assert revised == dict(zip(numbers, [None, *numbers[:-1]], strict=True))
