@@ -148,23 +148,24 @@ def _change(action, card: SavedCard, done) -> None:
         flash("Your session expired; please try again.", "error")
         return
     label = _short_label(card)
+    payment_method_id = card.stripe_payment_method_id  # the card may be gone after a rollback
     try:
         result = action(current_user, card)
     except (cards.CardError, PaymentsError) as error:
         db.session.rollback()
-        flash(_refused(card, error), "error")
+        flash(_refused(payment_method_id, error), "error")
         return
     message = done(label, result)  # read before the commit expires what it names
     db.session.commit()
     flash(message, "success")
 
 
-def _refused(card: SavedCard, error: cards.CardError | PaymentsError) -> str:
+def _refused(payment_method_id: str, error: cards.CardError | PaymentsError) -> str:
     """What the customer is told when a card change failed. Stripe refuses a card
     detached or deleted there whose webhook was lost every time: it is forgotten."""
     if isinstance(error, InvalidRequest):
         try:
-            if card_events.forget_if_gone(card):
+            if card_events.forget_if_gone(payment_method_id):
                 db.session.commit()
                 return card_events.CARD_GONE
         except PaymentsError as reread_error:

@@ -144,7 +144,8 @@ def pay_with_saved_card(number: str):
     this click, so a retry of the click confirms once and a new click confirms again."""
     order = access.order_or_404(number)
     body = json_object()
-    card = _own_card(str(body.get("card_id", "")), _card_holder(order))
+    card_id = str(body.get("card_id", ""))
+    card = _own_card(card_id, _card_holder(order))
     if order.status != OrderStatus.PENDING:
         return _no_longer_payable(order)
     attempt = valid_request_key(body.get("attempt"))
@@ -153,6 +154,8 @@ def pay_with_saved_card(number: str):
     try:
         intent = intents.saved_card_intent(order, current_user)
         db.session.commit()  # the attempt is on record before any money moves
+        # Asked again: the card may have been removed (another tab, its webhook) meanwhile.
+        card = _own_card(card_id, _card_holder(order))
         intent = intents.pay_with_saved_card(order, intent, card, _return_url(order), attempt)
     except intents.NoLongerPayable:
         return _paid_meanwhile(order)
@@ -160,7 +163,7 @@ def pay_with_saved_card(number: str):
         db.session.commit()  # the declined attempt stays on the timeline
         return jsonify(error=error.message), 402
     except stripe_client.InvalidRequest as error:
-        return _refused_card(card, error)
+        return _refused_card(card.stripe_payment_method_id, error)
     except (OrderError, stripe_client.PaymentsError) as error:
         return _json_error(_told(error))
     db.session.commit()
@@ -172,12 +175,13 @@ def pay_with_saved_card(number: str):
     )
 
 
-def _refused_card(card: SavedCard, error: stripe_client.InvalidRequest):
+def _refused_card(payment_method_id: str, error: stripe_client.InvalidRequest):
     """Stripe refused the saved card. One detached or deleted at Stripe, whose webhook
-    was lost, would be refused on every click: it is forgotten and the customer told."""
+    was lost, would be refused on every click: it is forgotten and the customer told.
+    Given the card's payment method: after the rollback the card may be a deleted row."""
     db.session.rollback()
     try:
-        gone = card_events.forget_if_gone(card)
+        gone = card_events.forget_if_gone(payment_method_id)
     except stripe_client.PaymentsError as reread_error:
         return _json_error(_told(reread_error))
     if not gone:

@@ -65,11 +65,14 @@ def sync_payment_method(payment_method: dict) -> bool:
 CARD_GONE = "This card is no longer available; choose another card."
 
 
-def forget_if_gone(card: SavedCard) -> bool:
-    """After Stripe refused a saved card: True when Stripe no longer holds it for its
-    owner (detached or deleted there, and that webhook lost), in which case the card
-    is forgotten here as the webhook would have done. Flushes; the caller commits."""
-    payment_method_id = card.stripe_payment_method_id
+def forget_if_gone(payment_method_id: str) -> bool:
+    """After Stripe refused a saved card's payment method: True when Stripe no longer
+    holds it for its owner (detached or deleted there, and that webhook lost, or the
+    card removed here meanwhile), in which case the card is forgotten here as the
+    webhook would have done. Flushes; the caller commits.
+
+    It takes the id, not the card: after the caller's rollback the card may be a row
+    another request has deleted."""
     sync_payment_method(_payment_method_now(payment_method_id))
     return cards.by_payment_method(payment_method_id) is None
 

@@ -11,6 +11,7 @@ the older one kept.
 from dataclasses import dataclass
 
 from flask import current_app
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from shop.extensions import db
@@ -86,6 +87,26 @@ def forget_customer(user: User) -> None:
     user.stripe_customer_id = None
     user.deleted_stripe_customers += 1  # the next customer's idempotency key is new
     db.session.flush()
+
+
+GONE_MEANWHILE = "This card is no longer saved; choose another card."
+
+
+def _cards_locked(user: User) -> list[SavedCard]:
+    """The user's cards as committed now, holding the user's row lock until the
+    transaction ends: changes to one customer's cards (a default chosen in two tabs, a
+    card removed while made default, their webhooks) run one after another, each seeing
+    what the one before left. PostgreSQL: SELECT ... FOR UPDATE; SQLite: a no-op write
+    takes the database's write lock, which serializes writers the same way."""
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(update(User).where(User.id == user.id).values(id=User.id))
+    else:
+        db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    return list(db.session.execute(
+        select(SavedCard).where(SavedCard.user_id == user.id)
+        .order_by(SavedCard.is_default.desc(), SavedCard.id)
+        .execution_options(populate_existing=True)
+    ).scalars())
 
 
 # Reading
@@ -284,6 +305,8 @@ def set_default(user: User, card: SavedCard) -> SavedCard:
     """Make this the customer's default card at Stripe, then here."""
     if card.user_id != user.id:
         raise CardError("That card is not yours.")
+    if card not in _cards_locked(user):
+        raise CardError(GONE_MEANWHILE)
     if card.is_expired():
         raise CardError("This card has expired; add a current one instead.")
     _default_at_stripe(user, card)
@@ -313,7 +336,7 @@ def mark_default(user: User, card: SavedCard) -> None:
     """Make this the user's default card here only (Stripe already has it, or is told
     by the caller). Flushes; the caller commits."""
     # One default per user is a unique index: clear the old one before setting the new.
-    for other in all_cards(user):
+    for other in _cards_locked(user):
         if other.is_default and other.id != card.id:
             other.is_default = False
     db.session.flush()
@@ -326,5 +349,7 @@ def remove_card(user: User, card: SavedCard) -> SavedCard | None:
     default in its place, if it was the default and another could take over."""
     if card.user_id != user.id:
         raise CardError("That card is not yours.")
+    if card not in _cards_locked(user):
+        return None  # removed meanwhile (another tab, its webhook): what was asked is done
     _detach(card.stripe_payment_method_id)
     return forget(user, card)
