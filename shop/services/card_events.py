@@ -118,8 +118,7 @@ def on_customer_updated(event: dict) -> str:
         card = _held_card(user, default_id)
     if card is None or card.is_default or card.is_expired():
         return "processed" if recorded else "ignored"
-    cards.mark_default(user, card)
-    return "processed"
+    return "processed" if cards.mark_default(user, card) else "ignored"
 
 
 def _stripe_default(customer_id: str) -> str | None:

@@ -332,16 +332,21 @@ def _default_at_stripe_if_possible(user: User, card: SavedCard) -> None:
         current_app.logger.warning("Could not set the default card at Stripe: %s", error)
 
 
-def mark_default(user: User, card: SavedCard) -> None:
+def mark_default(user: User, card: SavedCard) -> bool:
     """Make this the user's default card here only (Stripe already has it, or is told
-    by the caller). Flushes; the caller commits."""
+    by the caller); False, changing nothing, if the card was removed meanwhile (read
+    before another request deleted it). Flushes; the caller commits."""
+    current = _cards_locked(user)
+    if card not in current:
+        return False
     # One default per user is a unique index: clear the old one before setting the new.
-    for other in _cards_locked(user):
+    for other in current:
         if other.is_default and other.id != card.id:
             other.is_default = False
     db.session.flush()
     card.is_default = True
     db.session.flush()
+    return True
 
 
 def remove_card(user: User, card: SavedCard) -> SavedCard | None:

@@ -2,6 +2,7 @@
 words, never an error page, and the shop's cards end as Stripe holds them, with one
 default."""
 
+import json
 import re
 import secrets
 import threading
@@ -10,10 +11,10 @@ import pytest
 from sqlalchemy import event
 
 from shop.extensions import db
-from shop.models import SavedCard, User
+from shop.models import SavedCard, StripeEvent, User
 from shop.services import cards
 from tests.conftest import POSTGRES_URL
-from tests.payments_support import reload
+from tests.payments_support import reload, signed
 
 
 @pytest.fixture
@@ -155,3 +156,35 @@ def test_two_tabs_choosing_different_defaults_at_once_both_get_an_answer(
     db.session.expire_all()
     # The click that got the cards last chose the default, here and at Stripe alike.
     assert defaults_here_and_at_stripe(user, stripe_api) == ([amex_pm], amex_pm)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs TEST_DATABASE_URL")
+def test_a_default_chosen_at_stripe_for_a_card_removed_here_meanwhile_changes_nothing(
+    app, client, two_cards, stripe_api
+):
+    user, _, mastercard = two_cards
+    mastercard_id = mastercard.id
+    stripe_api.v1.customers.update(user.stripe_customer_id, params={
+        "invoice_settings": {"default_payment_method": mastercard.stripe_payment_method_id}})
+    [chosen] = stripe_api.v1.events.list({"type": "customer.updated", "limit": 1}).data
+    payload = json.dumps(chosen.to_dict()).encode()
+    remove = other_tab(app, client)
+
+    def locking_the_cards(statement: str) -> bool:
+        return re.match(r'UPDATE "?user"? SET id', statement) is not None or (
+            "FOR UPDATE" in statement and 'FROM "user"' in statement)
+
+    # The customer removes the card just as Stripe's event about it is being handled (on
+    # SQLite the event's inbox row already holds the write lock by then).
+    with When(locking_the_cards,
+              lambda: remove.post(f"/account/cards/{mastercard_id}/remove").status_code) as w:
+        delivered = app.test_client().post(
+            "/webhooks/stripe", data=payload,
+            headers={"Stripe-Signature": signed(payload), "Content-Type": "application/json"})
+
+    assert w.done == [302]
+    assert delivered.status_code == 200
+    assert db.session.get(StripeEvent, chosen["id"]).status == "ignored"
+    db.session.expire_all()
+    assert [(card.last4, card.is_default) for card in cards.all_cards(user)] == [("4242", True)]
