@@ -34,19 +34,31 @@ def checkout():
         flash(str(error), "error")
         return redirect(url_for("cart.show"))
     number = order.number  # read before the commit expires it
+    left = _cart_without(cart, order)
     db.session.commit()
-    if form.cart_version.data in (None, "", orders.cart_version(cart)):
-        store_cart({})  # the cart this form checked out is the order now
-    elif cart:
-        # The form was sent again after the cart changed (a retry after a lost answer
-        # while another tab added items): it leads to the order it placed, and what was
-        # added since stays in the cart.
+    store_cart(left)
+    if left:
         flash("This form placed its order earlier; what you added to your cart since is"
               " still in it.", "info")
     # Signed in too: if the account is signed out elsewhere meanwhile, this browser
     # still gets back to the order it is paying, for as long as a link would.
     access.remember_placed_order(number)
     return redirect(url_for("checkout.pay", number=number))
+
+
+def _cart_without(cart: dict[str, int], order) -> dict[str, int]:
+    """The cart less what the order took. That is nothing left for the cart that placed
+    it; for the same form sent again after the cart changed (a retry after a lost
+    answer, whose emptied cart the browser never got, while another tab added items),
+    it is what was added since, never what the order already holds."""
+    left = dict(cart)
+    for line in order.lines:
+        key = str(line.product_id)
+        if key in left:
+            left[key] -= line.quantity
+            if left[key] <= 0:
+                del left[key]
+    return left
 
 
 @bp.get("/orders/<number>")

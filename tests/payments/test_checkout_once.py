@@ -127,3 +127,33 @@ def test_a_form_sent_again_after_the_cart_changed_keeps_what_was_added_since(
     cart = client.get("/cart/").get_data(as_text=True)
     assert "Teapot" in cart and "Lamp" not in cart
     assert (stock_of(lamp), stock_of(teapot)) == (4, 5)
+
+
+def test_a_form_sent_again_after_a_lost_answer_keeps_only_what_was_added_since(
+    client, make_product
+):
+    lamp = make_product(name="Lamp", stock=5)
+    teapot = make_product(name="Teapot", stock=5)
+    client.post("/cart/add", data={"product_id": lamp.id, "quantity": 2})
+    form = checkout_form(client)
+    before = client.get_cookie("session").value
+    first = client.post("/checkout", data=form)
+    client.set_cookie("session", before)  # the answer, and its emptied cart, were lost
+    client.post("/cart/add", data={"product_id": teapot.id, "quantity": 1})  # another tab
+    client.post("/cart/add", data={"product_id": lamp.id, "quantity": 1})  # one lamp more
+
+    again = client.post("/checkout", data=form, follow_redirects=True)  # the retry
+
+    assert again.request.path == first.headers["Location"]
+    [order] = orders_placed()
+    assert [(line.product_name, line.quantity) for line in order.lines] == [("Lamp", 2)]
+    assert cart_lines(client) == [("Lamp", "1"), ("Teapot", "1")]  # what was added since
+    assert (stock_of(lamp), stock_of(teapot)) == (3, 5)
+
+
+def cart_lines(client) -> list[tuple[str, str]]:
+    """The cart page's lines: each product's name and the quantity in its box."""
+    page = client.get("/cart/").get_data(as_text=True)
+    rows = re.findall(r'<th scope="row">([^<]+)<.*?name="quantity"[^>]*value="(\d+)"', page,
+                      re.DOTALL)
+    return sorted(rows)
