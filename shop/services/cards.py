@@ -96,12 +96,15 @@ def _cards_locked(user: User) -> list[SavedCard]:
     """The user's cards as committed now, holding the user's row lock until the
     transaction ends: changes to one customer's cards (a default chosen in two tabs, a
     card removed while made default, their webhooks) run one after another, each seeing
-    what the one before left. PostgreSQL: SELECT ... FOR UPDATE; SQLite: a no-op write
-    takes the database's write lock, which serializes writers the same way."""
+    what the one before left. PostgreSQL: SELECT ... FOR NO KEY UPDATE, which leaves
+    the customer's checkouts free to insert rows that refer to the user meanwhile (a
+    plain FOR UPDATE would hold them up across this change's Stripe call); SQLite: a
+    no-op write takes the database's write lock, which serializes writers the same way."""
     if db.engine.dialect.name == "sqlite":
         db.session.execute(update(User).where(User.id == user.id).values(id=User.id))
     else:
-        db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+        db.session.execute(
+            select(User.id).where(User.id == user.id).with_for_update(key_share=True))
     return list(db.session.execute(
         select(SavedCard).where(SavedCard.user_id == user.id)
         .order_by(SavedCard.is_default.desc(), SavedCard.id)

@@ -14,7 +14,7 @@ from shop.extensions import db
 from shop.models import SavedCard, StripeEvent, User
 from shop.services import cards
 from tests.conftest import POSTGRES_URL
-from tests.payments_support import reload, signed
+from tests.payments_support import eventually, reload, signed
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def test_make_default_on_a_card_removed_in_another_tab_meanwhile_says_so(
 
     def locking_the_cards(statement: str) -> bool:
         return re.match(r'UPDATE "?user"? SET id', statement) is not None or (
-            "FOR UPDATE" in statement and 'FROM "user"' in statement)
+            "FOR NO KEY UPDATE" in statement and 'FROM "user"' in statement)
 
     with When(locking_the_cards,
               lambda: remove.post(f"/account/cards/{mastercard_id}/remove").status_code) as w:
@@ -173,7 +173,7 @@ def test_a_default_chosen_at_stripe_for_a_card_removed_here_meanwhile_changes_no
 
     def locking_the_cards(statement: str) -> bool:
         return re.match(r'UPDATE "?user"? SET id', statement) is not None or (
-            "FOR UPDATE" in statement and 'FROM "user"' in statement)
+            "FOR NO KEY UPDATE" in statement and 'FROM "user"' in statement)
 
     # The customer removes the card just as Stripe's event about it is being handled (on
     # SQLite the event's inbox row already holds the write lock by then).
@@ -188,3 +188,31 @@ def test_a_default_chosen_at_stripe_for_a_card_removed_here_meanwhile_changes_no
     assert db.session.get(StripeEvent, chosen["id"]).status == "ignored"
     db.session.expire_all()
     assert [(card.last4, card.is_default) for card in cards.all_cards(user)] == [("4242", True)]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs TEST_DATABASE_URL")
+def test_a_card_change_waiting_on_stripe_does_not_hold_up_the_customers_checkout(
+    app, client, two_cards, shopper, make_product, sandbox
+):
+    user, _, mastercard = two_cards
+    mastercard_id = mastercard.id
+    mug = make_product(name="Mug", stock=5)
+    # Stripe takes its time over the default; the customer checks out meanwhile.
+    sandbox.control.fault(f"/v1/customers/{user.stripe_customer_id}", mode="slow",
+                          seconds=3, method="POST")
+    tab = other_tab(app, client)
+    change = threading.Thread(
+        target=lambda: tab.post(f"/account/cards/{mastercard_id}/default"))
+    change.start()
+    try:
+        eventually(lambda: not sandbox.control.faults(), "the card change reached Stripe")
+
+        order = shopper.checkout((mug, 1), email=user.email)
+
+        assert change.is_alive()  # the card change still waits on Stripe
+    finally:
+        change.join(timeout=15)
+    assert order.user_id == user.id
+    db.session.expire_all()
+    assert db.session.get(SavedCard, mastercard_id).is_default
