@@ -38,9 +38,12 @@ def failure_text(row: Refund, order: Order) -> str:
     why = FAILURE_REASONS.get(row.failure_reason or "", "Stripe gave no reason")
     text = (f"Refund of {orders.money_text(row.amount_minor, order)} failed: {why}. The amount"
             " is back in the Stripe balance;")
-    if row.failure_reason == DISPUTED_WHILE_PENDING:
+    if left_to_dispute(order, row):
         return (f"{text} the dispute now decides whether the customer gets it, so do not"
                 " refund them another way.")
+    if row.failure_reason == DISPUTED_WHILE_PENDING:  # told after the shop won the dispute
+        return (f"{text} the shop kept the money when the dispute ended, so refund the"
+                " customer again, or another way.")
     return f"{text} refund the customer another way."
 
 

@@ -199,6 +199,18 @@ def test_a_refund_failed_by_a_dispute_says_not_to_pay_the_customer_another_way(f
         " gets it, so do not refund them another way.")
 
 
+def test_a_refund_failed_by_a_dispute_the_shop_has_won_since_says_to_refund_again(failed):
+    order, refund = failed
+    # Stripe's word on the refund arrives after the dispute's (a late or lost webhook).
+    reload(order).dispute_status = "won"
+    db.session.commit()
+
+    assert failed_refunds.failure_text(disputed_meanwhile(refund), reload(order)) == (
+        "Refund of $25.00 failed: the payment was disputed while the refund was pending. The"
+        " amount is back in the Stripe balance; the shop kept the money when the dispute"
+        " ended, so refund the customer again, or another way.")
+
+
 def test_a_refund_failed_by_a_dispute_is_left_to_the_dispute(boss, failed):
     order, refund = failed
     refund = disputed_meanwhile(refund)
