@@ -14,6 +14,7 @@ import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import DBAPIError
 from werkzeug.serving import make_server
 
 from shop import create_app
@@ -48,11 +49,18 @@ def _create_database(url: str) -> None:
     maintenance = make_url(url).set(database="postgres")
     server = create_engine(maintenance, isolation_level="AUTOCOMMIT")
     with server.connect() as conn:
-        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                              {"name": name}).first()
-        if not exists:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        if not _exists(conn, name):
+            try:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            except DBAPIError:
+                if not _exists(conn, name):  # else another run created it meanwhile
+                    raise
     server.dispose()
+
+
+def _exists(conn, name: str) -> bool:
+    query = text("SELECT 1 FROM pg_database WHERE datname = :name")
+    return conn.execute(query, {"name": name}).first() is not None
 
 
 # Held by a test run's main process while it runs: the key of an advisory lock on
