@@ -34,7 +34,9 @@ def checkout():
         flash(str(error), "error")
         return redirect(url_for("cart.show"))
     number = order.number  # read before the commit expires it
-    left = _cart_without(cart, order)
+    # A session that remembers the order got this form's answer before, with the cart
+    # emptied: what it holds now came since. Otherwise it still holds what was ordered.
+    left = cart if number in access.placed_here() else _cart_without(cart, order)
     db.session.commit()
     store_cart(left)
     if left:
@@ -47,10 +49,9 @@ def checkout():
 
 
 def _cart_without(cart: dict[str, int], order) -> dict[str, int]:
-    """The cart less what the order took. That is nothing left for the cart that placed
-    it; for the same form sent again after the cart changed (a retry after a lost
-    answer, whose emptied cart the browser never got, while another tab added items),
-    it is what was added since, never what the order already holds."""
+    """The cart less what the order took: nothing for the cart that placed it; for the
+    same form sent again after a lost answer (whose emptied cart the browser never got)
+    while another tab added items, what was added since."""
     left = dict(cart)
     for line in order.lines:
         key = str(line.product_id)
