@@ -54,6 +54,13 @@ class When:
             self.done[0] = self.then()
 
 
+def locking_the_cards(statement: str) -> bool:
+    """The statement with which a request takes the customer's lock on their cards
+    (SQLite: a no-op write; PostgreSQL: FOR NO KEY UPDATE)."""
+    return re.match(r'UPDATE "?user"? SET id', statement) is not None or (
+        "FOR NO KEY UPDATE" in statement and 'FROM "user"' in statement)
+
+
 def flashes(client) -> list[str]:
     page = client.get("/account/cards").get_data(as_text=True)
     return re.findall(r'class="flash flash-\w+"[^>]*>(.*?)<', page)
@@ -74,10 +81,6 @@ def test_make_default_on_a_card_removed_in_another_tab_meanwhile_says_so(
     user, visa, mastercard = two_cards
     mastercard_id, pm = mastercard.id, mastercard.stripe_payment_method_id
     remove = other_tab(app, client)
-
-    def locking_the_cards(statement: str) -> bool:
-        return re.match(r'UPDATE "?user"? SET id', statement) is not None or (
-            "FOR NO KEY UPDATE" in statement and 'FROM "user"' in statement)
 
     with When(locking_the_cards,
               lambda: remove.post(f"/account/cards/{mastercard_id}/remove").status_code) as w:
@@ -170,10 +173,6 @@ def test_a_default_chosen_at_stripe_for_a_card_removed_here_meanwhile_changes_no
     [chosen] = stripe_api.v1.events.list({"type": "customer.updated", "limit": 1}).data
     payload = json.dumps(chosen.to_dict()).encode()
     remove = other_tab(app, client)
-
-    def locking_the_cards(statement: str) -> bool:
-        return re.match(r'UPDATE "?user"? SET id', statement) is not None or (
-            "FOR NO KEY UPDATE" in statement and 'FROM "user"' in statement)
 
     # The customer removes the card just as Stripe's event about it is being handled (on
     # SQLite the event's inbox row already holds the write lock by then).
