@@ -20,7 +20,7 @@ from shop.checkout import access
 from shop.checkout.blueprint import bp
 from shop.extensions import db, limiter
 from shop.models import OrderStatus, SavedCard, utcnow
-from shop.services import card_events, cards, confirmations, intents, stripe_client
+from shop.services import card_events, cards, confirmations, customers, intents, stripe_client
 from shop.services.orders import OrderError
 from shop.web.limits import counted_unless
 from shop.web.readonly import reads_only
@@ -123,7 +123,7 @@ def create_intent(number: str):
     save_card = json_object().get("save_card") is True and user is not None
     try:
         if save_card:
-            intent = cards.with_customer(user, lambda customer_id: intents.ensure_intent(
+            intent = customers.with_customer(user, lambda customer_id: intents.ensure_intent(
                 order, customer_id=customer_id, save_card=True))
         else:
             intent = intents.ensure_intent(order, customer_id=None, save_card=False)

@@ -8,7 +8,7 @@ Stripe holds as the customer's default is the default here too.
 
 from shop.extensions import db
 from shop.models import SavedCard, User
-from shop.services import cards, stripe_client
+from shop.services import cards, customers, stripe_client
 from shop.services.webhooks import handler
 
 
@@ -90,7 +90,7 @@ def on_customer_deleted(event: dict) -> str:
     user = user_for_customer(customer_id)
     if not customer.get("deleted") or user is None:
         return "ignored"
-    cards.forget_customer(user)
+    customers.forget_customer(user)
     return "processed"
 
 

@@ -1,4 +1,4 @@
-"""Saved cards: one Stripe Customer per signed-in user and the cards kept on it.
+"""Saved cards: the cards kept on each signed-in user's Stripe Customer (`customers`).
 
 Stripe is the source of truth. Every change is made there first and then
 mirrored in `SavedCard`; webhooks (`shop.services.card_events`) re-read the
@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shop.extensions import db
 from shop.models import SavedCard, User
-from shop.services import stripe_client
+from shop.services import customers, stripe_client
 from shop.services.stripe_client import InvalidRequest, NotFound, PaymentsError
 
 
@@ -32,61 +32,6 @@ class SetupResult:
     card: SavedCard | None = None
     message: str | None = None
     already_saved: bool = False
-
-
-# Customers
-def ensure_customer(user: User) -> str:
-    """The user's Stripe Customer id, creating the customer the first time it is needed.
-
-    The idempotency key is derived from the user (its id and when it was created:
-    ids start again at 1 in every database sharing a Stripe account), so two requests
-    racing to create it get the same customer back, and from how many of the user's
-    customers were deleted at Stripe, so the one after a deletion is a new customer.
-    Guests have no `User` and never get one.
-    """
-    if user.stripe_customer_id:
-        return user.stripe_customer_id
-    customer = stripe_client.create_customer(
-        stripe_client.idempotency_key(
-            "user", user.id, f"{user.created_at.timestamp():.6f}", "customer",
-            user.deleted_stripe_customers + 1,
-        ),
-        email=user.email,
-        name=user.name or None,
-        metadata={"user_id": str(user.id)},
-    )
-    user.stripe_customer_id = customer["id"]
-    db.session.flush()
-    return customer["id"]
-
-
-def with_customer(user: User, call):
-    """`call(customer_id)` with the user's Stripe Customer. One deleted at Stripe whose
-    customer.deleted webhook was lost is answered "No such customer" every time: it
-    is forgotten as that webhook would have done, and the call made once more."""
-    customer_id = ensure_customer(user)
-    try:
-        return call(customer_id)
-    except InvalidRequest as error:
-        if error.code != "resource_missing" or not _deleted_at_stripe(customer_id):
-            raise
-    forget_customer(user)
-    return call(ensure_customer(user))
-
-
-def _deleted_at_stripe(customer_id: str) -> bool:
-    customer = stripe_client.as_stripe_holds(stripe_client.retrieve_customer, customer_id,
-                                             gone={"deleted": True})
-    return bool(customer.get("deleted"))
-
-
-def forget_customer(user: User) -> None:
-    """The user's customer is gone at Stripe, and its cards with it. Flushes."""
-    for card in all_cards(user):
-        db.session.delete(card)
-    user.stripe_customer_id = None
-    user.deleted_stripe_customers += 1  # the next customer's idempotency key is new
-    db.session.flush()
 
 
 GONE_MEANWHILE = "This card is no longer saved; choose another card."
@@ -261,7 +206,7 @@ def forget(user: User, card: SavedCard) -> SavedCard | None:
 # Changes the customer asks for
 def start_setup(user: User, request_key: str) -> dict:
     """A SetupIntent for adding a card off session; the same request key → the same intent."""
-    return with_customer(user, lambda customer_id: stripe_client.create_setup_intent(
+    return customers.with_customer(user, lambda customer_id: stripe_client.create_setup_intent(
         stripe_client.idempotency_key("user", user.id, "setup-intent", customer_id, request_key),
         customer=customer_id,
         usage="off_session",
@@ -321,7 +266,7 @@ def _default_at_stripe(user: User, card: SavedCard) -> None:
     # Choosing a default can repeat (A, B, A) and creates nothing, so no key names the
     # choice: the SDK's own per-call key covers its retries.
     stripe_client.update_customer(
-        ensure_customer(user),
+        customers.ensure_customer(user),
         None,
         invoice_settings={"default_payment_method": card.stripe_payment_method_id},
     )

@@ -5,7 +5,7 @@ customers' sight."""
 
 from shop.extensions import db
 from shop.models import Order
-from shop.services import cards, stripe_client
+from shop.services import customers, stripe_client
 from tests.conftest import _wipe
 
 
@@ -34,14 +34,14 @@ def test_a_shop_started_afresh_takes_payment_for_its_new_first_order(
 
 def test_a_shop_started_afresh_makes_its_new_first_user_a_customer(make_user, stripe_api):
     first = make_user(email="ann@example.com")
-    cards.ensure_customer(first)
+    customers.ensure_customer(first)
     db.session.commit()
     first_id = first.id
     start_afresh()
     user = make_user(email="bo@example.com")
     assert user.id == first_id
 
-    customer_id = cards.ensure_customer(user)
+    customer_id = customers.ensure_customer(user)
 
     assert stripe_api.v1.customers.retrieve(customer_id)["email"] == "bo@example.com"
 
