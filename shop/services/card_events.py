@@ -77,16 +77,10 @@ def forget_if_gone(payment_method_id: str) -> bool:
     return cards.by_payment_method(payment_method_id) is None
 
 
-def _customer_now(customer_id: str) -> dict:
-    """The customer as Stripe holds it now; one Stripe no longer has counts as deleted."""
-    return stripe_client.as_stripe_holds(stripe_client.retrieve_customer, customer_id,
-                                         gone={"id": customer_id, "deleted": True})
-
-
 @handler("customer.deleted")
 def on_customer_deleted(event: dict) -> str:
     customer_id = event["data"]["object"]["id"]
-    customer = _customer_now(customer_id)
+    customer = customers.customer_now(customer_id)
     user = user_for_customer(customer_id)
     if not customer.get("deleted") or user is None:
         return "ignored"
@@ -123,7 +117,7 @@ def on_customer_updated(event: dict) -> str:
 
 def _stripe_default(customer_id: str) -> str | None:
     """The customer's default payment method id as Stripe holds it now, or None."""
-    customer = _customer_now(customer_id)
+    customer = customers.customer_now(customer_id)
     if customer.get("deleted"):
         return None
     return (customer.get("invoice_settings") or {}).get("default_payment_method") or None

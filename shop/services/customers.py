@@ -46,16 +46,16 @@ def with_customer(user: User, call):
     try:
         return call(customer_id)
     except InvalidRequest as error:
-        if error.code != "resource_missing" or not _deleted_at_stripe(customer_id):
+        if error.code != "resource_missing" or not customer_now(customer_id).get("deleted"):
             raise
     forget_customer(user)
     return call(ensure_customer(user))
 
 
-def _deleted_at_stripe(customer_id: str) -> bool:
-    customer = stripe_client.as_stripe_holds(stripe_client.retrieve_customer, customer_id,
-                                             gone={"deleted": True})
-    return bool(customer.get("deleted"))
+def customer_now(customer_id: str) -> dict:
+    """The customer as Stripe holds it now; one Stripe no longer has counts as deleted."""
+    return stripe_client.as_stripe_holds(stripe_client.retrieve_customer, customer_id,
+                                         gone={"id": customer_id, "deleted": True})
 
 
 def forget_customer(user: User) -> None:
