@@ -253,12 +253,13 @@ def set_default(user: User, card: SavedCard) -> SavedCard:
     """Make this the customer's default card at Stripe, then here."""
     if card.user_id != user.id:
         raise CardError("That card is not yours.")
-    if card not in _cards_locked(user):
+    current = _cards_locked(user)
+    if card not in current:
         raise CardError(GONE_MEANWHILE)
     if card.is_expired():
         raise CardError("This card has expired; add a current one instead.")
     _default_at_stripe(user, card)
-    mark_default(user, card)
+    _default_among(current, card)
     return card
 
 
@@ -287,6 +288,12 @@ def mark_default(user: User, card: SavedCard) -> bool:
     current = _cards_locked(user)
     if card not in current:
         return False
+    _default_among(current, card)
+    return True
+
+
+def _default_among(current: list[SavedCard], card: SavedCard) -> None:
+    """Make `card` the default of `current`, the user's cards read under their lock."""
     # One default per user is a unique index: clear the old one before setting the new.
     for other in current:
         if other.is_default and other.id != card.id:
@@ -294,7 +301,6 @@ def mark_default(user: User, card: SavedCard) -> bool:
     db.session.flush()
     card.is_default = True
     db.session.flush()
-    return True
 
 
 def remove_card(user: User, card: SavedCard) -> SavedCard | None:
