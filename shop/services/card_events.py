@@ -101,7 +101,7 @@ def on_customer_updated(event: dict) -> str:
         return "ignored"
     customer_id = event["data"]["object"]["id"]
     user = user_for_customer(customer_id)
-    default_id = _stripe_default(customer_id) if user is not None else None
+    default_id = customers.default_payment_method(customer_id) if user is not None else None
     if user is None or default_id is None:
         # No default at Stripe: the shop keeps preselecting its own, as Stripe's copy
         # only matters to invoices. A deleted customer is customer.deleted's to forget.
@@ -113,14 +113,6 @@ def on_customer_updated(event: dict) -> str:
     if card is None or card.is_default or card.is_expired():
         return "processed" if recorded else "ignored"
     return "processed" if cards.mark_default(user, card) else "ignored"
-
-
-def _stripe_default(customer_id: str) -> str | None:
-    """The customer's default payment method id as Stripe holds it now, or None."""
-    customer = customers.customer_now(customer_id)
-    if customer.get("deleted"):
-        return None
-    return (customer.get("invoice_settings") or {}).get("default_payment_method") or None
 
 
 def _held_card(user: User, payment_method_id: str) -> SavedCard | None:

@@ -152,15 +152,30 @@ def _insert(user: User, payment_method_id: str, details: dict) -> SavedCard:
 
 
 def _drop_copies(user: User, card: SavedCard) -> SavedCard:
-    """Keep the oldest of the user's cards with this card's fingerprint and expiry."""
+    """Keep the oldest of the user's cards with this card's fingerprint and expiry.
+
+    A copy that is the default, here or at Stripe (chosen in its Dashboard), hands
+    that over to the card kept; at Stripe before the copy is detached, since Stripe
+    clears a default that is detached and would be left with none."""
     if not card.fingerprint:
         return card
     same_card = _same_card(user, card.fingerprint, card.exp_month, card.exp_year)
     keep, *copies = db.session.execute(same_card).scalars()
+    if copies and not keep.is_expired() and _a_default(user, copies):
+        _default_at_stripe_if_possible(user, keep)
+        mark_default(user, keep)
     for copy in copies:
         _detach(copy.stripe_payment_method_id)
         forget(user, copy)
     return keep
+
+
+def _a_default(user: User, copies: list[SavedCard]) -> bool:
+    """Whether one of these cards is the user's default, here or at Stripe."""
+    if any(copy.is_default for copy in copies):
+        return True
+    at_stripe = customers.default_payment_method(user.stripe_customer_id)
+    return any(copy.stripe_payment_method_id == at_stripe for copy in copies)
 
 
 def _same_card(user: User, fingerprint: str, exp_month, exp_year):

@@ -58,6 +58,14 @@ def customer_now(customer_id: str) -> dict:
                                          gone={"id": customer_id, "deleted": True})
 
 
+def default_payment_method(customer_id: str) -> str | None:
+    """The id of the customer's default payment method as Stripe holds it now, or None."""
+    customer = customer_now(customer_id)
+    if customer.get("deleted"):
+        return None
+    return (customer.get("invoice_settings") or {}).get("default_payment_method") or None
+
+
 def forget_customer(user: User) -> None:
     """The user's customer is gone at Stripe, and its cards with it. Flushes."""
     for card in db.session.execute(select(SavedCard).where(SavedCard.user_id == user.id)).scalars():

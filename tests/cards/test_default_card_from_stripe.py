@@ -202,3 +202,34 @@ def test_a_change_at_stripe_to_anything_else_keeps_the_customers_own_choice(
     assert outcome(event["id"]) == "ignored"
     assert shown_as_default(client) == ["Mastercard •••• 4444"]
     assert mastercard.is_default and not visa.is_default
+
+
+@pytest.mark.parametrize("attach_event", ["late", "lost"])
+def test_a_second_copy_made_default_at_stripe_hands_that_to_the_card_kept(
+    attach_event, two_cards, client, stripe_api, sandbox
+):
+    user, visa, mastercard = two_cards
+    if attach_event == "late":
+        sandbox.control.webhook_behaviour(delay=0.5)
+    else:
+        sandbox.control.webhook_behaviour(drop=1)
+    # In the Dashboard, the same Mastercard is added again and made the default.
+    copy = stripe_api.v1.payment_methods.attach(
+        "pm_card_mastercard", params={"customer": user.stripe_customer_id}
+    )
+    stripe_api.v1.customers.update(
+        user.stripe_customer_id,
+        params={"invoice_settings": {"default_payment_method": copy["id"]}},
+    )
+    sandbox.control.webhook_behaviour(delay=0)
+    settle_webhooks(sandbox)
+
+    assert shown_as_default(client) == ["Mastercard •••• 4444"]
+    assert [card.stripe_payment_method_id for card in cards.all_cards(user)] == [
+        mastercard.stripe_payment_method_id, visa.stripe_payment_method_id,
+    ]
+    assert stripe_api.v1.payment_methods.retrieve(copy["id"])["customer"] is None
+    at_stripe = stripe_api.v1.customers.retrieve(user.stripe_customer_id)
+    assert at_stripe["invoice_settings"]["default_payment_method"] == (
+        mastercard.stripe_payment_method_id
+    )
