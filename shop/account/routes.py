@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from shop.account.forms import CardActionForm
 from shop.extensions import db, limiter
 from shop.models import MAX_ID, SavedCard
-from shop.services import card_brands, card_events, cards
+from shop.services import card_brands, card_events, card_setup, cards
 from shop.services.stripe_client import (
     CARDS_UNAVAILABLE,
     InvalidRequest,
@@ -78,7 +78,7 @@ def setup_intent():
     if request_key is None:
         return jsonify(error="Reload the page and try again."), 400
     try:
-        intent = cards.start_setup(current_user, request_key)
+        intent = card_setup.start_setup(current_user, request_key)
     except PaymentsError as error:
         db.session.commit()  # a customer created on the way is real at Stripe: keep it
         return jsonify(error=_told(error)), 502
@@ -94,7 +94,7 @@ def card_added():
     if not setup_intent_id.startswith("seti_"):
         abort(404)
     try:
-        result = cards.finish_setup(current_user, setup_intent_id)
+        result = card_setup.finish_setup(current_user, setup_intent_id)
     except PaymentsError as error:
         flash(_told(error), "error")
         return redirect(url_for(".add_card"))

@@ -8,8 +8,6 @@ fingerprint and expiry) is listed once: a later copy is detached at Stripe and
 the older one kept.
 """
 
-from dataclasses import dataclass
-
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,16 +20,6 @@ from shop.services.stripe_client import InvalidRequest, NotFound, PaymentsError
 
 class CardError(ValueError):
     """A card change that cannot be made; the message is fit to show."""
-
-
-@dataclass
-class SetupResult:
-    """What came of adding a card: Stripe's SetupIntent status and the card, if saved."""
-
-    status: str
-    card: SavedCard | None = None
-    message: str | None = None
-    already_saved: bool = False
 
 
 GONE_MEANWHILE = "This card is no longer saved; choose another card."
@@ -188,6 +176,16 @@ def _same_card(user: User, fingerprint: str, exp_month, exp_year):
     ).order_by(SavedCard.id)
 
 
+def saved_copy_of(user: User, payment_method: dict) -> SavedCard | None:
+    """The saved card this payment method is a copy of (same number and expiry), if any."""
+    details = payment_method.get("card") or {}
+    if not details.get("fingerprint"):
+        return None
+    same_card = _same_card(user, details["fingerprint"], details.get("exp_month"),
+                           details.get("exp_year"))
+    return db.session.execute(same_card).scalars().first()
+
+
 def _detach(payment_method_id: str) -> None:
     """Detach at Stripe; a method that is already detached or gone counts as done."""
     try:
@@ -219,51 +217,6 @@ def forget(user: User, card: SavedCard) -> SavedCard | None:
 
 
 # Changes the customer asks for
-def start_setup(user: User, request_key: str) -> dict:
-    """A SetupIntent for adding a card off session; the same request key → the same intent."""
-    return customers.with_customer(user, lambda customer_id: stripe_client.create_setup_intent(
-        stripe_client.idempotency_key("user", user.id, "setup-intent", customer_id, request_key),
-        customer=customer_id,
-        usage="off_session",
-        automatic_payment_methods={"enabled": True},
-        metadata={"user_id": str(user.id)},
-    ))
-
-
-def finish_setup(user: User, setup_intent_id: str) -> SetupResult | None:
-    """Read the SetupIntent from Stripe and save its card if it succeeded.
-
-    Returns None when the intent does not exist or is not this user's customer's,
-    which the page answers with 404.
-    """
-    try:
-        intent = stripe_client.retrieve_setup_intent(setup_intent_id)
-    except NotFound:
-        return None
-    if not user.stripe_customer_id or intent.get("customer") != user.stripe_customer_id:
-        return None
-    if intent["status"] != "succeeded":
-        error = intent.get("last_setup_error") or {}
-        return SetupResult(intent["status"], message=error.get("message"))
-    payment_method = intent.get("payment_method")  # expanded by retrieve_setup_intent
-    card = record_card(user, payment_method) if payment_method else None
-    if card is None and payment_method:
-        # Its webhook may have come first and found it a copy of a saved card: this
-        # method is then detached already, and the card it copies is the answer.
-        card = _saved_copy_of(user, payment_method)
-    copy = card is not None and card.stripe_payment_method_id != payment_method["id"]
-    return SetupResult("succeeded", card=card, already_saved=copy)
-
-
-def _saved_copy_of(user: User, payment_method: dict) -> SavedCard | None:
-    details = payment_method.get("card") or {}
-    if not details.get("fingerprint"):
-        return None
-    same_card = _same_card(user, details["fingerprint"], details.get("exp_month"),
-                           details.get("exp_year"))
-    return db.session.execute(same_card).scalars().first()
-
-
 def set_default(user: User, card: SavedCard) -> SavedCard:
     """Make this the customer's default card at Stripe, then here."""
     if card.user_id != user.id:
