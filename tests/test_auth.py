@@ -42,6 +42,22 @@ def test_duplicate_email_in_another_case_is_refused(client, make_user):
     assert db.session.execute(db.select(db.func.count(User.id))).scalar() == 1
 
 
+# "é" as one character, and as "e" followed by a combining acute accent.
+COMPOSED, DECOMPOSED = "ren\u00e9@example.com", "rene\u0301@example.com"
+
+
+def test_an_address_typed_with_its_accent_apart_is_the_same_address(client, auth):
+    assert register(client, email=COMPOSED).status_code == 302
+    auth.logout()
+
+    response = register(client, email=DECOMPOSED.upper())
+
+    assert b"already exists" in response.data
+    assert db.session.execute(db.select(User.email)).scalars().all() == [COMPOSED]
+    assert auth.login(DECOMPOSED, "s3cret-pass").status_code == 302
+    assert b"Log out" in client.get("/").data
+
+
 def test_a_double_submitted_sign_up_makes_one_account_and_says_so(client, monkeypatch):
     checked = accounts.find_by_email
 

@@ -73,11 +73,16 @@ def test_upgrade_builds_the_models_and_downgrade_removes_them(fresh_database):
         db.engine.dispose()
 
 
-def _run(command: list[str], database_url: str) -> subprocess.CompletedProcess:
+def flask_command(database_url: str) -> dict:
+    """subprocess.run's cwd and env for a `flask` command on this database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "SHOP_"))}
     env.update(FLASK_APP="wsgi.py", DATABASE_URL=database_url, SECRET_KEY="test-secret")
-    root = Path(__file__).resolve().parent.parent
-    return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=True)
+    return {"cwd": Path(__file__).resolve().parent.parent, "env": env}
+
+
+def _run(command: list[str], database_url: str) -> subprocess.CompletedProcess:
+    return subprocess.run(command, **flask_command(database_url), capture_output=True,
+                          text=True, check=True)
 
 
 def test_serving_leaves_alembic_out_and_the_db_commands_still_work(tmp_path):

@@ -1,3 +1,4 @@
+import unicodedata
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -34,7 +35,10 @@ class User(UserMixin, db.Model):
 
     @staticmethod
     def normalize_email(email: str) -> str:
-        return email.strip().lower()
+        """The one spelling an address is stored and looked up in: lower case, and
+        Unicode's composed form (NFC), so "é" typed as one character or as "e" and an
+        accent is the same address (migration 0008 brought older rows to it)."""
+        return unicodedata.normalize("NFC", email.strip().lower())
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

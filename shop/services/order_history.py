@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, Select, exists, func, not_, select, tuple_
 from sqlalchemy.orm import aliased, selectinload
 
 from shop.extensions import db
-from shop.models import MAX_ID, OPEN_DISPUTE_STATUSES, Order, OrderRollup, Payment
+from shop.models import MAX_ID, OPEN_DISPUTE_STATUSES, Order, OrderRollup, Payment, User
 from shop.money import to_decimal
 
 # The status of an order's latest PaymentIntent; "none" means no intent yet.
@@ -141,7 +141,7 @@ def _search_condition(term: str) -> ColumnElement[bool]:
     """Match a term by its shape, so each kind of search uses its own index."""
     term = term.strip()
     if "@" in term:
-        return Order.email == term.lower()  # place_order stores emails lower-case
+        return Order.email == User.normalize_email(term)  # as place_order stores it
     if term.startswith("pi_"):
         return Order.id.in_(select(Payment.order_id).where(Payment.intent_id == term))
     if len(term) == 4 and term.isdigit():

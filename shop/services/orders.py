@@ -168,7 +168,7 @@ def _new_order(
     order = Order(
         number=new_number(),
         user_id=user.id if user else None,
-        email=email.strip().lower(),
+        email=User.normalize_email(email),
         currency=current_app.config["SHOP_CURRENCY"],
         subtotal_minor=view.subtotal_minor,
         total_minor=view.subtotal_minor,

@@ -246,7 +246,7 @@ def _requester(refund: dict) -> User | None:
     if not isinstance(email, str) or "@" not in email or "\x00" in email or len(email) > 254:
         return None
     return db.session.execute(
-        db.select(User).where(db.func.lower(User.email) == email.lower())
+        db.select(User).where(db.func.lower(User.email) == User.normalize_email(email))
     ).scalar_one_or_none()
 
 

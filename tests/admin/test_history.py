@@ -51,7 +51,7 @@ def shop_history(make_order):
                                payment={"card_last4": "0259"}, dispute="needs_response"),
         "dispute_won": make_order(email="cat@example.com", created_at=now - timedelta(days=2),
                                   payment={"card_last4": "0259"}, dispute="won"),
-        "refunded": make_order(email="dan@example.com", status="refunded", refunded_minor=2500,
+        "refunded": make_order(email="d\u00e1n@example.com", status="refunded", refunded_minor=2500,
                                created_at=now - timedelta(days=1),
                                payment={"card_last4": "4242"}),
         "canceled": make_order(email="ann@example.com", status="canceled",
@@ -75,6 +75,7 @@ def shop_history(make_order):
         ({"q": "4242"}, ["refunded", "paid"]),
         ({"q": "0259", "dispute": "y"}, ["disputed"]),
         ({"q": "nobody@example.com"}, []),
+        ({"q": "DA\u0301N@example.com"}, ["refunded"]),  # its accent typed apart
         ({"status": "pending", "q": "bob@example.com", "payment": "none"}, ["no_payment"]),
     ],
 )

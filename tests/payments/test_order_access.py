@@ -310,6 +310,22 @@ def access_token_of(app, order) -> str:
         return access.access_token(order)
 
 
+def test_a_guest_order_joins_the_account_whichever_way_its_accent_was_typed(
+    client, browser_stripe, make_product
+):
+    shopper = Shopper(client, browser_stripe)
+    # "é" typed as "e" and a combining accent at checkout, as one character at sign-up.
+    order = shopper.checkout((make_product(), 1), email="rene\u0301@example.com")
+
+    registered = client.post("/auth/register", data={
+        "email": "ren\u00e9@example.com", "password": "renes-password",
+        "confirm": "renes-password"})
+
+    assert registered.status_code == 302
+    assert order.number in client.get("/account/orders").get_data(as_text=True)
+    assert reload(order).user.email == "ren\u00e9@example.com"
+
+
 def test_an_earlier_guests_order_stays_theirs_when_someone_else_signs_in(
     client, browser_stripe, make_product, make_user, auth
 ):
