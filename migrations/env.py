@@ -4,6 +4,7 @@ from logging.config import fileConfig
 from flask import current_app
 
 from alembic import context
+from sqlalchemy.exc import OperationalError
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -74,6 +75,17 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def _connect(engine):
+    """A connection, or the reason in one message: Flask-Migrate prints a RuntimeError
+    as "Error: ..." and exits 1, where a database that is down gave a traceback."""
+    try:
+        return engine.connect()
+    except OperationalError as error:
+        raise RuntimeError(
+            f"Cannot reach the database at {engine.url!r}: {error.orig}".strip()
+        ) from None
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -96,9 +108,7 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
-    connectable = get_engine()
-
-    with connectable.connect() as connection:
+    with _connect(get_engine()) as connection:
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

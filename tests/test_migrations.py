@@ -102,6 +102,19 @@ def test_serving_leaves_alembic_out_and_the_db_commands_still_work(tmp_path):
     engine.dispose()
 
 
+def test_a_database_out_of_reach_is_told_in_one_line(tmp_path):
+    url = f"sqlite:///{tmp_path / 'no-such-folder' / 'shop.sqlite3'}"
+    flask = str(Path(sys.executable).with_name("flask"))
+    refused = subprocess.run([flask, "db", "upgrade"], **flask_command(url),
+                             capture_output=True, text=True)
+    assert refused.returncode == 1
+    assert "Traceback" not in refused.stderr
+    assert refused.stderr.strip().splitlines()[-1] == (
+        f"ERROR [flask_migrate] Error: Cannot reach the database at {url}: "
+        "unable to open database file"
+    )
+
+
 def test_migrations_are_numbered_one_after_another():
     """Each migration's revision is its file's number and revises the one before, so
     they read in order and a second head (two changes numbered alike) is refused.
