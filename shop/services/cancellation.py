@@ -13,7 +13,7 @@ from datetime import datetime
 from shop.extensions import db
 from shop.logs import log_event
 from shop.models import Order, OrderStatus, Payment, utcnow
-from shop.services import orders, payments, stripe_client
+from shop.services import orders, payment_records, payments, stripe_client
 from shop.services.orders import OrderError
 
 S = OrderStatus
@@ -64,7 +64,7 @@ def _stop(order: Order, intent_id: str, known_status: str, *, reason: str) -> di
     try:
         if known_status != "processing":
             intent = stripe_client.retrieve_payment_intent(intent_id)
-            if intent["status"] not in payments.OPEN_INTENT:
+            if intent["status"] not in payment_records.OPEN_INTENT:
                 return intent
         try:
             return stripe_client.cancel_payment_intent(

@@ -9,7 +9,8 @@ from shop.extensions import db
 from shop.logs import log_event
 from shop.models import Order, Payment
 from shop.services import stripe_client
-from shop.services.payments import FINAL_INTENT, belongs_to, sync_payment
+from shop.services.payment_records import FINAL_INTENT
+from shop.services.payments import belongs_to, sync_payment
 
 
 class PaymentMismatch(Exception):

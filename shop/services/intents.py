@@ -7,7 +7,7 @@ Outcomes still go through `payments.sync_payment`; nothing here moves an order.
 from shop.extensions import db
 from shop.logs import log_event
 from shop.models import Order, OrderStatus, Payment, SavedCard, User
-from shop.services import orders, payments, stripe_client
+from shop.services import orders, payment_records, payments, stripe_client
 from shop.services.orders import OrderError
 
 S = OrderStatus
@@ -23,7 +23,7 @@ def _attempts(order: Order) -> list[Payment]:
 
 
 def _open_payment(attempts: list[Payment]) -> Payment | None:
-    return next((p for p in reversed(attempts) if p.status in payments.OPEN_INTENT), None)
+    return next((p for p in reversed(attempts) if p.status in payment_records.OPEN_INTENT), None)
 
 
 class NoLongerPayable(OrderError):
@@ -56,9 +56,9 @@ def ensure_intent(order: Order, *, customer_id: str | None = None, save_card: bo
             # takes its place, rather than every click failing until expiry.
             payments.note_missing(order, payment.intent_id, source="pay page")
         else:
-            if intent["status"] in payments.OPEN_INTENT:
+            if intent["status"] in payment_records.OPEN_INTENT:
                 intent = _apply_saving(intent, customer_id if save_card else None)
-                payments.upsert_payment(order, intent)
+                payment_records.upsert_payment(order, intent)
                 return intent
             payments.sync_payment(intent, source="pay page")
             _payable(order)
@@ -86,7 +86,7 @@ def ensure_intent(order: Order, *, customer_id: str | None = None, save_card: bo
         )
         raise
     intent = _apply_saving(intent, customer_id if save_card else None)
-    payments.upsert_payment(order, intent)
+    payment_records.upsert_payment(order, intent)
     orders.record(
         order, "intent_created", f"Payment started ({intent['id']}).", key=f"intent:{intent['id']}"
     )

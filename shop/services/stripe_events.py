@@ -10,7 +10,7 @@ intent is then synced first, as its own event would sync it.
 """
 
 from shop.models import OrderStatus
-from shop.services import disputes, orders, payments, refunds, stripe_client
+from shop.services import disputes, orders, payment_records, payments, refunds, stripe_client
 from shop.services.webhooks import handler
 
 PAYMENT_EVENTS = (
@@ -26,7 +26,7 @@ PAYMENT_EVENTS = (
 @handler(*PAYMENT_EVENTS)
 def on_payment_intent(event: dict) -> str:
     snapshot = event["data"]["object"]
-    known = payments.known_payment(snapshot["id"])
+    known = payment_records.known_payment(snapshot["id"])
     if event["type"] != "payment_intent.payment_failed" and known and known.settled:
         # Already applied in a final state that Stripe never leaves: whatever Stripe
         # says of this intent now, syncing it would change nothing. (A late failure
@@ -41,7 +41,7 @@ def on_payment_intent(event: dict) -> str:
         snapshot.get("last_payment_error"), dict
     ):
         # The attempt happened even if Stripe has moved on since; it belongs on the timeline.
-        payments.record_failure(order, snapshot, stripe_event_id=event["id"])
+        payment_records.record_failure(order, snapshot, stripe_event_id=event["id"])
         if order.status != OrderStatus.PENDING:
             orders.record(
                 order,
@@ -98,7 +98,7 @@ def _hold_payment(intent_id: object, event: dict) -> None:
     under that order's lock, as the payment's own event would: whichever of the two
     comes second finds the payment there. The intent is read before the lock is taken.
     """
-    if not isinstance(intent_id, str) or not intent_id or payments.known_payment(intent_id):
+    if not isinstance(intent_id, str) or not intent_id or payment_records.known_payment(intent_id):
         return
     intent = stripe_client.retrieve_payment_intent(intent_id)
     payments.sync_payment(intent, source="webhook", stripe_event_id=event["id"])
