@@ -191,6 +191,21 @@ def test_items_that_went_inactive_or_out_of_stock_are_flagged_not_dropped(client
     assert cart_of(client) == {str(mug.id): 2, str(lamp.id): 1}
 
 
+def test_the_subtotal_counts_only_what_can_be_bought(client, make_product):
+    mug = make_product(name="Mug", price_minor=1000, stock=5)
+    lamp = make_product(name="Lamp", price_minor=5000, stock=5)
+    add(client, mug.id, 2)
+    add(client, lamp.id, 1)
+    lamp.stock = 0  # sold out since
+    db.session.commit()
+
+    page = client.get("/cart/").get_data(as_text=True)
+
+    assert "Out of stock." in page
+    subtotal = page.split('data-testid="subtotal">')[1].split("</td>")[0]
+    assert re.sub(r"<[^>]+>", "", subtotal) == "$20.00"  # not $70.00
+
+
 def test_a_product_priced_in_another_currency_is_not_sold(app, client, make_product):
     yen = make_product(name="Teapot", price_minor=1999, currency="jpy")  # from before a switch
     assert "Teapot: Not sold in this shop's currency." in unescape(

@@ -2,11 +2,12 @@
 
 import json
 import threading
+from datetime import timedelta
 
 import pytest
 
 from shop.extensions import db
-from shop.models import OrderEvent, Payment, Product
+from shop.models import OrderEvent, Payment, Product, utcnow
 from shop.services import confirmations, payments, webhooks
 from tests.payments.test_webhooks import intent_event, sign
 from tests.payments_support import reload, settle_webhooks
@@ -156,6 +157,28 @@ def test_async_payment_that_fails_returns_to_pending(shopper, make_product, sand
     sandbox.control.settle(intent["intent_id"], "failed")
     settle_webhooks(sandbox)
     assert reload(order).status == "pending"
+
+
+def test_an_async_payment_that_fails_keeps_the_stock_until_the_order_ends(
+    shopper, make_product, sandbox, webhooks_on, runner
+):
+    mug = make_product(stock=3)
+    order = shopper.checkout((mug, 2))
+    response, _, intent = shopper.pay(order, "pm_card_sandbox_processing")
+    assert response.get_json()["status"] == "processing"
+    sandbox.control.settle(intent["intent_id"], "failed")
+    settle_webhooks(sandbox)
+    assert reload(order).status == "pending"
+    assert db.session.get(Product, mug.id).stock == 1  # still held for another try
+
+    reload(order).reserved_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    result = runner.invoke(args=["orders", "expire"])
+
+    assert result.exit_code == 0, result.output
+    assert reload(order).status == "canceled"
+    db.session.expire_all()
+    assert db.session.get(Product, mug.id).stock == 3  # given back once, not twice
 
 
 def test_customer_never_returns_webhook_alone_pays(shopper, make_product, sandbox, webhooks_on):

@@ -289,6 +289,23 @@ def test_expiry_leaves_a_payment_still_processing_at_stripe(
     assert reload(order).status == "processing" and stock_of(mug) == 3
 
 
+def test_expiry_leaves_an_order_the_shop_knows_is_processing(
+    shopper, make_product, runner, stripe_api
+):
+    mug = make_product(stock=4)
+    order = shopper.checkout((mug, 1))
+    response, _, intent = shopper.pay(order, "pm_card_sandbox_processing")
+    assert response.get_json()["status"] == "processing"  # the pay page told the shop
+    expire_now(order)
+
+    result = runner.invoke(args=["orders", "expire"])
+
+    assert result.exit_code == 0, result.output
+    assert "0 expired order(s)" in result.output
+    assert stripe_api.v1.payment_intents.retrieve(intent["intent_id"])["status"] == "processing"
+    assert reload(order).status == "processing" and stock_of(mug) == 3
+
+
 def test_expiry_gives_the_stock_back_when_stripe_no_longer_has_the_intent(
     shopper, make_product, runner, sandbox
 ):
