@@ -55,6 +55,19 @@ def test_an_old_open_dispute_and_an_old_failed_event_still_need_a_person(
     assert page.count("<dd>0 <span class=\"muted\">(0 still open)</span></dd>") == 3
 
 
+def test_an_inquiry_under_review_is_an_open_dispute(admin_client, make_order, now):
+    inquiry = make_order(total_minor=5000, created_at=now - timedelta(days=3), payment={},
+                         dispute="warning_under_review")  # the shop answered; the bank decides
+    closed = make_order(total_minor=2000, created_at=now - timedelta(days=3), payment={},
+                        dispute="won")
+
+    page = admin_client.get("/admin/").get_data(as_text=True)
+
+    assert attention(page)["Open disputes"] == "1"
+    listed = admin_client.get("/admin/orders?dispute=open").get_data(as_text=True)
+    assert inquiry.number in listed and closed.number not in listed
+
+
 def test_orders_stuck_in_processing_are_counted_and_listed_by_status(
     admin_client, make_order, now
 ):
@@ -97,6 +110,21 @@ def test_failed_refunds_count_until_a_new_refund_is_asked_for(
     assert attention(page)["Failed refunds"] == f"2 (orders {second.number}, {first.number})"
     assert f'href="/admin/orders/{first.number}"' in page
     assert f'href="/admin/orders/{retried.number}"' not in page
+
+
+def test_a_refund_cancelled_after_one_failed_leaves_the_failed_one_counted(
+    admin_client, make_order, make_refund, now
+):
+    order = make_order(total_minor=4000, created_at=now - timedelta(days=3), payment={})
+    failed = make_refund(order, 4000, status="failed", created_at=now - timedelta(days=3))
+    failed.updated_at = now - timedelta(days=2)  # the bank returned it a day later
+    db.session.commit()
+    # A new refund asked for since, which was cancelled: no money went back either.
+    make_refund(order, 4000, status="canceled", created_at=now - timedelta(days=1))
+
+    page = admin_client.get("/admin/").get_data(as_text=True)
+
+    assert attention(page)["Failed refunds"] == f"1 (order {order.number})"
 
 
 def test_with_nothing_to_do_the_section_says_so(admin_client):

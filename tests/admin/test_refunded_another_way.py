@@ -11,7 +11,7 @@ import pytest
 
 from shop.extensions import db
 from shop.models import OrderEvent, Refund
-from shop.services import failed_refunds
+from shop.services import disputes, failed_refunds
 from tests.admin.conftest import ADMIN, CUSTOMER
 from tests.admin.test_needs_attention import attention
 from tests.admin.test_refunds import paid_with, refund_form, send, sync_from_stripe
@@ -105,6 +105,9 @@ def test_marking_one_of_an_orders_failed_refunds_leaves_the_other_counted(
     boss.post(settle_url(order, first))
 
     assert failed_refunds_on_dashboard(boss) == f"1 (order {order.number})"
+    # Only the $10.00 marked was paid back outside Stripe; the $15.00 is still owed.
+    assert ("Refunded another way, outside Stripe, and not counted here: $10.00 "
+            in text_of(boss.get(f"/admin/orders/{order.number}")))
     labels = [label for label, _ in button_labels(order_page(boss, order)) if label]
     assert labels == [f"Mark as refunded another way: $15.00 refund {second.stripe_refund_id}"]
 
@@ -307,3 +310,35 @@ def test_a_dispute_won_on_an_order_whose_refund_failed_for_another_reason_adds_n
 
     assert owed_entries(order) == []  # the failed refund was counted all along
     assert failed_refunds_on_dashboard(boss) == f"1 (order {order.number})"
+
+
+def test_an_inquiry_closed_without_a_chargeback_hands_the_refund_it_made_fail_back(
+    app, boss, failed, sandbox
+):
+    order, refund = failed
+    refund = disputed_meanwhile(refund)
+    # The bank's inquiry (warning_*), which the sandbox does not open: Stripe's dispute as
+    # it would send it for one, told to the shop as its webhooks tell it.
+    dispute = sandbox.control.create_dispute(order.payments[0].intent_id)
+    with app.test_request_context():
+        disputes.sync_dispute({**dispute, "status": "warning_needs_response"})
+        db.session.commit()
+    assert failed_refunds_on_dashboard(boss) == "0"  # the inquiry decides, for now
+
+    with app.test_request_context():
+        disputes.sync_dispute({**dispute, "status": "warning_closed"})
+        db.session.commit()
+
+    # The inquiry ended with the money kept by the shop: the customer never had it.
+    assert failed_refunds_on_dashboard(boss) == f"1 (order {order.number})"
+    assert owed_entries(order) == [
+        f"The dispute was closed without a chargeback, so the refund of $25.00"
+        f" ({refund.stripe_refund_id}) that failed when the payment was disputed never"
+        " reached the customer: refund them again, or another way."]
+    page = order_page(boss, order)
+    assert "Mark as refunded another way" in page
+    marked = boss.post(settle_url(order, refund), follow_redirects=True)
+    assert (f"Refund of $25.00 ({refund.stripe_refund_id}) marked as refunded another way."
+            in text_of(marked))
+    assert settled_entries(order) == [(MARKED, ADMIN[0])]
+    assert failed_refunds_on_dashboard(boss) == "0"

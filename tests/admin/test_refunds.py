@@ -7,6 +7,7 @@ import pytest
 
 from shop.extensions import db
 from shop.models import OrderEvent, Product, Refund
+from shop.services import refunds
 from tests.admin.conftest import ADMIN
 from tests.conftest import csrf_token_from
 from tests.payments_support import EXPIRED_CARD_REFUND, reload
@@ -115,6 +116,37 @@ def test_more_than_is_left_is_refused_beside_the_amount_before_stripe(boss, paid
     assert stripe_api.v1.refunds.list({"limit": 10})["data"] == []
     order = reload(paid_order)
     assert (order.status, order.amount_refunded_minor) == ("paid", 0)
+    assert db.session.execute(db.select(db.func.count(Refund.id))).scalar_one() == 0
+
+
+def test_one_cent_more_than_is_left_is_refused_by_the_shop_and_all_of_it_is_not(
+    boss, paid_order, stripe_api
+):
+    form = refund_form(boss, paid_order)
+
+    over = boss.post(f"/admin/orders/{paid_order.number}/refund",
+                     data={**form, "amount": "25.01"})
+
+    assert over.status_code == 400
+    assert "Only $25.00 is left to refund." in over.get_data(as_text=True)
+    assert stripe_api.v1.refunds.list({"limit": 10})["data"] == []
+    everything = boss.post(f"/admin/orders/{paid_order.number}/refund",
+                           data={**form, "amount": "25.00"})
+    assert everything.status_code == 200 and "Confirm refund" in everything.get_data(
+        as_text=True)
+
+
+def test_a_three_decimal_amount_stripe_cannot_take_is_refused_before_stripe(
+    boss, make_order, stripe_api
+):
+    order = make_order(total_minor=5000, currency="kwd", payment={})  # KWD 5.000
+
+    response = send(boss, order, {**refund_form(boss, order), "amount": "1.005"})
+
+    assert response.status_code == 400
+    assert "KWD amounts must end in 0 in the last decimal place." in response.get_data(
+        as_text=True)
+    assert stripe_api.v1.refunds.list({"limit": 10})["data"] == []
     assert db.session.execute(db.select(db.func.count(Refund.id))).scalar_one() == 0
 
 
@@ -302,6 +334,14 @@ def test_a_lost_answer_then_another_amount_refunds_nothing_new_and_says_what_was
     assert [r.id for r in stripe_api.v1.refunds.list({"limit": 10})["data"]] == [made.id]
     assert reload(paid_order).amount_refunded_minor == 1000  # the refund made is stored
     assert "Up to $15.00 is left to refund" in text  # the form as it is now
+
+    # The form as shown now is a new request: sent, it makes the refund asked for.
+    shown = refund_form_in(again.get_data(as_text=True), paid_order)
+    assert shown["request_key"] != form["request_key"]
+    assert send(boss, paid_order, {**shown, "amount": "12.00"}).status_code == 302
+    assert sorted(r.amount for r in stripe_api.v1.refunds.list({"limit": 10})["data"]) == [
+        1000, 1200]
+    assert reload(paid_order).amount_refunded_minor == 2200
 
 
 def test_the_same_form_a_day_later_finds_its_refund_at_stripe(
@@ -526,6 +566,29 @@ def test_a_refund_that_fails_later_leaves_the_order_paid_on_its_day(
     assert order.paid_at == paid_at  # its revenue stays on the day it was paid
     entries = timeline(order)
     assert entries.index(EXPIRED_CARD_REFUND) < entries.index("Refunded $0.00 of $25.00.")
+
+
+def test_an_older_copy_of_a_refund_that_failed_since_does_not_bring_it_back(
+    app, boss, shopper, make_product, sandbox, stripe_api
+):
+    order = paid_with(shopper, make_product, "pm_card_refundFail")  # refunds fail later
+    send(boss, order, refund_form(boss, order))
+    [made] = stripe_api.v1.refunds.list({"payment_intent": order.payments[0].intent_id}).data
+    as_first_told = made.to_dict()  # what Stripe said before the bank returned it
+    assert as_first_told["status"] == "succeeded"
+    sandbox.control.advance(3600)  # the refund fails at Stripe
+    sync_from_stripe(boss, order)
+    assert reload(order).status == "paid"
+
+    # The older copy reaches the shop only now (a list read before the failure, a replay).
+    with app.test_request_context():
+        refunds.sync_refund(as_first_told)
+        db.session.commit()
+
+    order = reload(order)
+    assert (order.status, order.amount_refunded_minor) == ("paid", 0)
+    assert db.session.execute(db.select(Refund.status)).scalars().all() == ["failed"]
+    assert EXPIRED_CARD_REFUND in timeline(order)
 
 
 def test_a_refund_whose_event_lands_first_still_names_the_admin(

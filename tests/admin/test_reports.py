@@ -125,3 +125,15 @@ def test_success_rate_counts_payments_in_every_currency_as_it_counts_failures(
 
     assert (day.revenue_minor, day.orders_paid) == (3000, 1)  # money in the shop's currency
     assert day.success_rate == pytest.approx(2 / 3)  # not 1 of 2
+
+
+def test_revenue_per_day_leaves_out_a_day_s_orders_in_another_currency(app, make_order, now):
+    usd = make_order(total_minor=3000, created_at=now - timedelta(minutes=5), payment={})
+    # Paid the same day, in the currency the shop sold in until recently.
+    make_order(total_minor=2000, currency="eur", created_at=now - timedelta(minutes=5),
+               payment={})
+
+    series = reports.revenue_per_day("usd", days=30, today=now.date())
+
+    assert dict(series)[usd.paid_at.date()] == 3000
+    assert sum(amount for _, amount in series) == 3000

@@ -8,6 +8,7 @@ import pytest
 
 from shop.extensions import db
 from shop.models import OrderEvent, Product
+from shop.services import refunds
 from tests.payments_support import EXPIRED_CARD_REFUND, reload, settle_webhooks
 
 
@@ -123,3 +124,24 @@ def test_an_intent_naming_the_order_in_another_currency_never_pays_it(
     assert deliver("payment_intent.succeeded", elsewhere.id) == (200, "ignored")
     order = reload(order)
     assert (order.status, order.payments) == ("pending", [])
+
+
+def test_a_refund_cancelled_at_stripe_says_so_and_refunds_nothing(app, shopper, make_product,
+                                                                 stripe_api):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    shopper.pay(order, "pm_card_pendingRefund")  # its refunds wait before they succeed
+    pending = stripe_api.v1.refunds.create({"payment_intent": order.payments[0].intent_id})
+    # Stripe cancels only some methods' refunds and the sandbox none: its own refund,
+    # as Stripe sends it once cancelled.
+    cancelled = {**pending.to_dict(), "status": "canceled"}
+
+    with app.test_request_context():
+        refunds.sync_refund(pending.to_dict())
+        refunds.sync_refund(cancelled)
+        db.session.commit()
+
+    order = reload(order)
+    assert (order.status, order.amount_refunded_minor) == ("paid", 0)
+    assert ("refund_canceled", "Refund of $25.00 canceled.") in timeline(order)
+    page = shopper.client.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert "Thank you" in page

@@ -5,11 +5,12 @@ ever stored."""
 import json
 import time
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from shop.extensions import db
-from shop.models import StripeEvent
+from shop.models import Refund, StripeEvent
 from tests.payments.test_webhooks import sign
 from tests.security.fuzzing import ANY_TEXT, FUZZ, JSON_VALUES, RAW_BODIES
 from tests.security.world import state
@@ -112,3 +113,23 @@ def test_only_a_stripe_outage_earns_a_500(world, sandbox):
                "data": {"object": {"id": "pi_nope", "object": "payment_intent"}}}
     assert deliver(client, json.dumps(missing).encode()).status_code == 200
     assert db.session.get(StripeEvent, "evt_missing_1").status == "failed"
+
+
+@pytest.mark.parametrize("key", ["f" * 300, "0123456789abcdef0123456789abcde\x00"])
+def test_a_dashboard_refund_with_a_key_the_shop_never_wrote_is_taken_in(
+    paid_world, stripe_api, key
+):
+    intent_id = paid_world.intents[paid_world.user_order.number]
+    refund = stripe_api.v1.refunds.create({"payment_intent": intent_id, "amount": 500,
+                                           "metadata": {"shop_request_key": key}})
+    [event] = [e for e in stripe_api.v1.events.list(params={"type": "refund.created"}).data
+               if e["data"]["object"]["id"] == refund.id]
+
+    response = deliver(paid_world.clients["anonymous"], json.dumps(event.to_dict()).encode())
+
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert paid_world.user_order.amount_refunded_minor == 500
+    stored = db.session.execute(
+        db.select(Refund).where(Refund.stripe_refund_id == refund.id)).scalar_one()
+    assert stored.request_key is None  # not the shop's: no form of the shop's can claim it
