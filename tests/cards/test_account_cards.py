@@ -4,7 +4,7 @@ import pytest
 import stripe
 
 from shop.extensions import db
-from shop.models import SavedCard, User
+from shop.models import SavedCard, User, utcnow
 from shop.services import cards
 from tests.security.world import database_rows
 
@@ -126,6 +126,54 @@ def test_the_same_card_saved_twice_is_listed_once(customer, cards_page, client, 
     page = client.get("/account/cards").get_data(as_text=True)
     assert "This card was already saved." in page
     assert page.count('data-testid="saved-card"') == 1
+
+
+def test_a_renewed_card_with_the_same_number_is_kept_beside_the_old_one(
+    customer, cards_page, client, browser_stripe, stripe_api
+):
+    user = customer()
+    this_year = utcnow().year
+    # The bank renews the card: the same number, a later expiry.
+    old, renewed = (
+        browser_stripe.v1.payment_methods.create({"type": "card", "card": {
+            "number": "4242424242424242", "exp_month": 12, "exp_year": year, "cvc": "123"}})
+        for year in (this_year + 1, this_year + 4)
+    )
+    cards_page.add(old.id)
+
+    cards_page.add(renewed.id)
+
+    page = client.get("/account/cards").get_data(as_text=True)
+    assert page.count('data-testid="saved-card"') == 2
+    assert f"12/{this_year + 1}" in page and f"12/{this_year + 4}" in page
+    assert "This card was already saved." not in page
+    customer_id = db.session.get(User, user.id).stripe_customer_id
+    attached = stripe_api.v1.customers.payment_methods.list(customer_id, params={"type": "card"})
+    assert sorted(pm["id"] for pm in attached.data) == sorted([old.id, renewed.id])
+    assert len(cards.all_cards(user)) == 2
+
+
+def test_removing_the_default_skips_an_expired_card_for_the_next_default(
+    customer, cards_page, client, stripe_api
+):
+    user = customer()
+    cards_page.add("pm_card_visa")  # the default
+    cards_page.add("pm_card_mastercard")
+    cards_page.add("pm_card_amex")
+    visa, mastercard, amex = sorted(cards.all_cards(user), key=lambda card: card.id)
+    mastercard.exp_month, mastercard.exp_year = 1, 2020  # time passes: it expires
+    db.session.commit()
+
+    client.post(f"/account/cards/{visa.id}/remove")
+
+    page = client.get("/account/cards").get_data(as_text=True)
+    assert "Visa •••• 4242 was removed. American Express •••• 0005 is now your default" in page
+    db.session.expire_all()
+    assert amex.is_default and not mastercard.is_default
+    customer = stripe_api.v1.customers.retrieve(db.session.get(User, user.id).stripe_customer_id)
+    assert customer["invoice_settings"]["default_payment_method"] == (
+        amex.stripe_payment_method_id
+    )
 
 
 def test_a_copy_whose_webhook_came_first_is_told_as_already_saved(

@@ -58,6 +58,24 @@ def test_making_a_card_detached_at_stripe_default_drops_it_and_says_so(
     assert visa.is_default
 
 
+def test_removing_a_card_already_detached_at_stripe_removes_it(
+    customer, cards_page, client, stripe_api
+):
+    user = customer()
+    cards_page.add("pm_card_visa")
+    cards_page.add("pm_card_mastercard")
+    visa, mastercard = sorted(cards.all_cards(user), key=lambda card: card.id)
+    stripe_api.v1.payment_methods.detach(visa.stripe_payment_method_id)  # no webhook came
+
+    response = client.post(f"/account/cards/{visa.id}/remove")
+
+    assert response.status_code == 302
+    page = client.get("/account/cards").get_data(as_text=True)
+    assert "Visa •••• 4242 was removed. Mastercard •••• 4444 is now your default card." in page
+    assert [card.id for card in cards.all_cards(user)] == [mastercard.id]
+    assert mastercard.is_default
+
+
 def test_a_customer_deleted_at_stripe_without_its_webhook_can_add_a_card(
     customer, cards_page, client, stripe_api
 ):
@@ -94,3 +112,22 @@ def test_a_customer_deleted_at_stripe_without_its_webhook_can_pay_and_save_the_c
     second_customer = db.session.get(User, user.id).stripe_customer_id
     assert second_customer not in (None, first_customer)
     assert [card.last4 for card in cards.all_cards(user)] == ["4444"]
+
+
+def test_a_not_found_answer_about_a_customer_stripe_still_has_keeps_its_cards(
+    customer, cards_page, client, sandbox, stripe_api
+):
+    user = customer()
+    cards_page.add("pm_card_visa")
+    customer_id = db.session.get(User, user.id).stripe_customer_id
+    # One "No such ..." answer (another account's keys for a moment, a blip at Stripe).
+    sandbox.control.fault("/v1/setup_intents", mode="not_found", count=1, method="POST")
+
+    response = cards_page.start("attempt-notfound-0123456789")
+
+    assert response.status_code == 502 and response.get_json()["error"]
+    assert db.session.get(User, user.id).stripe_customer_id == customer_id
+    [card] = cards.all_cards(user)
+    assert card.last4 == "4242" and card.is_default
+    assert "Visa •••• 4242" in client.get("/account/cards").get_data(as_text=True)
+    assert "deleted" not in stripe_api.v1.customers.retrieve(customer_id)
