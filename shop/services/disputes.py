@@ -30,7 +30,6 @@ def sync_dispute(dispute: dict, *, stripe_event_id: str | None = None) -> Disput
     ).scalar_one_or_none()
     if row is None:
         row = Dispute(order_id=order.id, payment_id=found[1].id, stripe_dispute_id=dispute["id"])
-        _copy_dispute(row, dispute)
         db.session.add(row)
     _copy_dispute(row, dispute)
     db.session.flush()
