@@ -9,6 +9,7 @@ from sqlalchemy import event
 from shop.extensions import db
 from shop.models import User
 from shop.services import cards
+from tests.conftest import AuthActions
 from tests.payments_support import reload, signed
 
 CARD_UNAVAILABLE = "That card is no longer available. Choose another card or enter a new one."
@@ -368,3 +369,26 @@ def test_a_click_that_waits_while_another_tab_pays_goes_to_the_paid_order(
     assert reload(order).status == "paid"
     charges = stripe_api.v1.charges.list({"limit": 10})["data"]
     assert [charge["payment_intent"] for charge in charges] == [started["intent_id"]]
+
+
+def test_a_saved_card_declined_with_no_webhook_to_follow_is_on_the_order(
+    customer, cards_page, shopper, product, make_user, app
+):
+    user = customer()
+    cards_page.add("pm_card_chargeCustomerFail")  # attaches fine, every charge fails
+    [card] = cards.all_cards(user)
+    order = shopper.checkout((product, 1), email=user.email)
+
+    response = _pay_with(shopper, order, card)  # Stripe's webhooks never arrive
+
+    assert response.status_code == 402
+    order = reload(order)
+    failures = [e.message for e in order.events if e.kind == "payment_failed"]
+    assert len(failures) == 1 and "Your card was declined." in failures[0]
+    [payment] = order.payments
+    assert payment.failure_code == "generic_decline"
+    make_user(email="boss@example.com", password="boss-password", is_admin=True)
+    admin = app.test_client()
+    AuthActions(admin).login("boss@example.com", "boss-password")
+    page = admin.get(f"/admin/orders/{order.number}").get_data(as_text=True)
+    assert "<code>generic_decline</code> Your card was declined." in page

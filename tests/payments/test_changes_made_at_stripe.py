@@ -145,3 +145,74 @@ def test_a_refund_cancelled_at_stripe_says_so_and_refunds_nothing(app, shopper, 
     assert ("refund_canceled", "Refund of $25.00 canceled.") in timeline(order)
     page = shopper.client.get(f"/orders/{order.number}").get_data(as_text=True)
     assert "Thank you" in page
+
+
+def order_with_two_intents(shopper, sandbox, product, quantity=1):
+    """An order whose first intent Stripe lost for a moment, so the Pay click started a
+    second one: the order holds both."""
+    order = shopper.checkout((product, quantity))
+    first = shopper.start(order).get_json()
+    sandbox.control.fault(f"/v1/payment_intents/{first['intent_id']}", "not_found", count=1,
+                          method="GET")  # one answer from another account's keys
+    second = shopper.start(order).get_json()
+    assert second["intent_id"] != first["intent_id"]
+    return order, first, second
+
+
+def test_an_old_intent_cancelled_at_stripe_leaves_the_order_payable_with_its_new_one(
+    shopper, make_product, sandbox, stripe_api, deliver
+):
+    kettle = make_product(name="Kettle", price_minor=2500, stock=3)
+    order, first, second = order_with_two_intents(shopper, sandbox, kettle, 2)
+
+    stripe_api.v1.payment_intents.cancel(first["intent_id"])  # the Dashboard tidies up
+    assert deliver("payment_intent.canceled", first["intent_id"]) == (200, "processed")
+
+    assert reload(order).status == "pending"
+    assert db.session.get(Product, kettle.id).stock == 1
+    _, error = shopper.confirm_at_stripe(second, "pm_card_visa")
+    assert error is None
+    assert shopper.report(order, second["intent_id"]).get_json()["status"] == "paid"
+
+
+def test_both_intents_cancelled_at_stripe_cancel_the_order_and_free_its_stock(
+    shopper, make_product, sandbox, stripe_api, deliver
+):
+    kettle = make_product(name="Kettle", price_minor=2500, stock=3)
+    order, first, second = order_with_two_intents(shopper, sandbox, kettle, 2)
+
+    for intent in (first, second):
+        stripe_api.v1.payment_intents.cancel(intent["intent_id"])
+        assert deliver("payment_intent.canceled", intent["intent_id"]) == (200, "processed")
+
+    assert reload(order).status == "canceled"
+    assert db.session.get(Product, kettle.id).stock == 3
+
+
+def test_a_dispute_opened_then_decided_leaves_both_on_the_timeline(
+    shopper, make_product, sandbox, deliver
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    _, _, intent = shopper.pay(order, "pm_card_visa")
+    dispute = sandbox.control.create_dispute(intent["intent_id"])
+    assert deliver("charge.dispute.created", dispute["id"]) == (200, "processed")
+    sandbox.control.close_dispute(dispute["id"], "lost")
+    assert deliver("charge.dispute.closed", dispute["id"]) == (200, "processed")
+
+    disputes = [message for kind, message in timeline(reload(order)) if kind == "dispute"]
+    assert disputes == ["Dispute needs response (fraudulent) for $25.00.",
+                        "Dispute lost (fraudulent) for $25.00."]
+
+
+def test_a_challenge_for_each_card_tried_goes_on_the_timeline(shopper, make_product, sandbox):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    intent = shopper.start(order).get_json()
+    for card in ("pm_card_threeDSecure2Required", "pm_card_authenticationRequired"):
+        confirmed, _ = shopper.confirm_at_stripe(intent, card)
+        assert confirmed["status"] == "requires_action"
+        assert shopper.report(order, intent["intent_id"]).get_json()["status"] == "pending"
+        # The customer gives up on this card's challenge and tries another card.
+        sandbox.control.authenticate(intent["intent_id"], "fail", intent["client_secret"])
+
+    challenges = [kind for kind, _ in timeline(reload(order)) if kind == "authentication"]
+    assert challenges == ["authentication", "authentication"]

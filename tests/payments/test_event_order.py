@@ -8,6 +8,7 @@ import pytest
 from shop.extensions import db
 from shop.models import OrderEvent, StripeEvent
 from shop.services import payments, webhooks
+from shop.services.disputes import sync_dispute
 from tests.payments_support import reload, signed
 
 
@@ -165,3 +166,25 @@ def test_each_failed_bank_check_after_a_decline_is_an_attempt_of_its_own(
     assert deliver("payment_intent.payment_failed", intent["intent_id"]) == (200, "processed")
 
     assert len(payment_failures(order)) == 3  # payment health counts every attempt
+
+
+def test_an_open_snapshot_read_before_the_dispute_was_won_does_not_reopen_it(
+    app, shopper, make_product, sandbox, stripe_api, deliver
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    _, _, intent = shopper.pay(order, "pm_card_visa")
+    opened = sandbox.control.create_dispute(intent["intent_id"])
+    # Reconcile reads the dispute while it is still open...
+    slow_answer = stripe_api.v1.disputes.retrieve(opened["id"]).to_dict()
+    assert slow_answer["status"] == "needs_response"
+    # ...the shop wins it, and its webhook lands first.
+    sandbox.control.close_dispute(opened["id"], "won")
+    assert deliver("charge.dispute.closed", opened["id"]) == (200, "processed")
+
+    with app.test_request_context():
+        sync_dispute(slow_answer)
+        db.session.commit()
+
+    order = reload(order)
+    assert order.dispute_status == "won"
+    assert [d.status for d in order.disputes] == ["won"]

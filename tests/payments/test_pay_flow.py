@@ -342,3 +342,22 @@ def test_a_click_after_stripe_lost_the_intent_starts_a_new_one(
     assert order.status == "paid"
     assert {p.intent_id: p.status for p in order.payments} == {
         first["intent_id"]: "requires_payment_method", second: "succeeded"}
+
+
+def test_back_from_a_challenge_left_unfinished_after_a_decline_is_not_told_declined(
+    shopper, make_product
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    _, error, intent = shopper.pay(order, "pm_card_visa_chargeDeclined")
+    assert error is not None
+    confirmed, _ = shopper.confirm_at_stripe(intent, "pm_card_threeDSecure2Required")
+    assert confirmed["status"] == "requires_action"  # the bank's page is closed unfinished
+
+    back = shopper.client.get(
+        f"/orders/{order.number}/return?payment_intent={intent['intent_id']}")
+
+    assert back.status_code == 302
+    assert back.headers["Location"].endswith(f"/orders/{order.number}")
+    page = shopper.client.get(back.headers["Location"]).get_data(as_text=True)
+    assert "Your card was declined." not in page
+    assert reload(order).status == "pending"

@@ -102,3 +102,24 @@ def test_reconcile_reports_an_order_it_had_to_skip_when_quiet(
     assert result.exit_code == 0
     assert result.output == (f"Skipped {forgotten.number}: Stripe has no payment"
                              f" {intent['intent_id']}; left as it is.\n")
+
+
+def test_reconcile_leaves_a_partly_refunded_order_and_its_timeline_alone(
+    shopper, make_product, runner, stripe_api
+):
+    order = shopper.checkout((make_product(price_minor=2000), 1))
+    _, error, intent = shopper.pay(order, "pm_card_visa")
+    assert error is None
+    stripe_api.v1.refunds.create({"payment_intent": intent["intent_id"], "amount": 500})
+    assert runner.invoke(args=["stripe", "reconcile", "--quiet"]).exit_code == 0
+    order = reload(order)
+    assert order.status == "partially_refunded"
+    timeline = [(e.kind, e.message) for e in order.events]
+
+    for _ in range(2):
+        result = runner.invoke(args=["stripe", "reconcile", "--quiet"])
+        assert (result.exit_code, result.output) == (0, "")
+
+    order = reload(order)
+    assert (order.status, order.amount_refunded_minor) == ("partially_refunded", 500)
+    assert [(e.kind, e.message) for e in order.events] == timeline

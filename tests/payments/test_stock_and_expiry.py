@@ -363,3 +363,84 @@ def test_an_intent_stripe_lost_for_a_while_then_paid_asks_the_admin_to_refund(
     page = shopper.client.get(f"/orders/{order.number}").get_data(as_text=True)
     assert "A payment reached us after it was cancelled" in page
     assert "Nothing was charged" not in page
+
+
+def test_reconcile_finds_a_payment_made_on_a_cancelled_order_whose_webhook_was_lost(
+    shopper, make_product, runner, sandbox
+):
+    mug = make_product(stock=4)
+    order = shopper.checkout((mug, 1))
+    started = shopper.start(order).get_json()
+    expire_now(order)
+    sandbox.control.fault(f"/v1/payment_intents/{started['intent_id']}", "not_found", count=1,
+                          method="GET")  # one answer from another account's keys
+    runner.invoke(args=["orders", "expire"])
+    assert reload(order).status == "canceled"
+    shopper.confirm_at_stripe(started, "pm_card_visa")  # the page still open pays; no webhook
+
+    result = runner.invoke(args=["stripe", "reconcile"])
+
+    assert result.exit_code == 0, result.output
+    notes = [e.message for e in reload(order).events if e.kind == "attention"]
+    assert "Payment succeeded on a cancelled order: refund it." in notes
+    assert reload(order).status == "canceled" and stock_of(mug) == 4
+
+
+@pytest.mark.parametrize(("outcome", "status"), [("succeeded", "paid"), ("failed", "pending")])
+def test_reconcile_settles_a_processing_order_older_than_its_window(
+    shopper, make_product, sandbox, outcome, status
+):
+    order = shopper.checkout((make_product(price_minor=2000), 1))
+    response, _, intent = shopper.pay(order, "pm_card_sandbox_processing")
+    assert response.get_json()["status"] == "processing"
+    sandbox.control.settle(intent["intent_id"], outcome)  # its webhook was lost
+
+    # Weeks later: the intent was made before any window reconcile looks back over.
+    changes = [c for c in reconcile.reconcile(utcnow() + timedelta(days=1)) if c]
+    db.session.commit()
+
+    assert changes == [f"{order.number}: processing → {status}"]
+    assert reload(order).status == status
+
+
+def test_reconcile_settles_a_pending_refund_older_than_its_window(
+    shopper, make_product, sandbox, stripe_api
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    shopper.pay(order, "pm_card_pendingRefund")  # its refunds wait before they succeed
+    refund = stripe_api.v1.refunds.create(
+        {"payment_intent": reload(order).payments[0].intent_id, "amount": 1000})
+    list(reconcile.reconcile(utcnow() - timedelta(days=1)))
+    db.session.commit()
+    assert [r.status for r in reload(order).refunds] == ["pending"]
+    sandbox.control.advance(3600)  # the bank settles the refund; its webhooks are lost
+
+    # Weeks later: the refund was made before any window reconcile looks back over.
+    changes = [c for c in reconcile.reconcile(utcnow() + timedelta(days=1)) if c]
+    db.session.commit()
+
+    order = reload(order)
+    assert [r.status for r in order.refunds] == ["succeeded"]
+    assert (order.status, order.amount_refunded_minor) == ("partially_refunded", 1000)
+    assert [f"refund {refund.id} pending → succeeded" in c for c in changes] == [True]
+
+
+def test_reconcile_reads_an_orders_later_intents_after_one_stripe_lost(
+    shopper, make_product, sandbox
+):
+    order = shopper.checkout((make_product(price_minor=2000), 1))
+    lost = shopper.start(order).get_json()
+    sandbox.control.fault(f"/v1/payment_intents/{lost['intent_id']}", "not_found", count=1,
+                          method="GET")
+    second = shopper.start(order).get_json()  # a new intent takes the lost one's place
+    assert second["intent_id"] != lost["intent_id"]
+    shopper.confirm_at_stripe(second, "pm_card_visa")  # the tab closed: no report
+    sandbox.control.fault(f"/v1/payment_intents/{lost['intent_id']}", "not_found", count=1,
+                          method="GET")  # still lost when reconcile asks
+
+    # Weeks later: neither intent is in the window reconcile looks back over.
+    changes = [c for c in reconcile.reconcile(utcnow() + timedelta(days=1)) if c]
+    db.session.commit()
+
+    assert f"{order.number}: pending → paid" in changes
+    assert reload(order).status == "paid"

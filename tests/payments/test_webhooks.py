@@ -11,7 +11,7 @@ import pytest
 from shop.extensions import db
 from shop.models import Dispute, OrderEvent, Refund, StripeEvent
 from shop.services import webhooks
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, AuthActions
 from tests.db_support import statements
 from tests.payments_support import WEBHOOK_SECRET, reload, settle_webhooks
 
@@ -283,3 +283,27 @@ def test_an_escaped_surrogate_pair_is_text_like_any_other(client):
     response = client.post("/webhooks/stripe", data=body, content_type="application/json",
                            headers={"Stripe-Signature": sign(body)})
     assert response.status_code == 200 and inbox_count() == 1
+
+
+def test_the_inbox_and_the_admins_event_pages_never_hold_a_client_secret(
+    app, shopper, make_product, make_user, sandbox, webhooks_on
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    _, error, intent = shopper.pay(order, "pm_card_visa")
+    assert error is None
+    settle_webhooks(sandbox)
+    stored = db.session.execute(
+        db.select(StripeEvent).where(StripeEvent.type.startswith("payment_intent."))
+    ).scalars().all()
+    assert {e.type for e in stored} >= {"payment_intent.created", "payment_intent.succeeded"}
+    make_user(email="boss@example.com", password="boss-password", is_admin=True)
+    admin = app.test_client()
+    AuthActions(admin).login("boss@example.com", "boss-password")
+
+    for event in stored:
+        assert event.object_id == intent["intent_id"]
+        assert "client_secret" not in event.payload["data"]["object"]
+        page = admin.get(f"/admin/events/{event.id}")
+        assert page.status_code == 200 and intent["intent_id"] in page.get_data(as_text=True)
+        assert intent["client_secret"] not in page.get_data(as_text=True)
+        assert "_secret_" not in page.get_data(as_text=True)

@@ -133,3 +133,20 @@ def test_a_dashboard_refund_with_a_key_the_shop_never_wrote_is_taken_in(
     stored = db.session.execute(
         db.select(Refund).where(Refund.stripe_refund_id == refund.id)).scalar_one()
     assert stored.request_key is None  # not the shop's: no form of the shop's can claim it
+
+
+@pytest.mark.parametrize(("event_type", "obj"), [
+    ("payment_intent.succeeded", {"object": "payment_intent"}),
+    ("charge.dispute.created", {"id": None, "object": "dispute"}),
+    ("payment_method.detached", {"id": "pm 1", "object": "payment_method"}),
+], ids=["no id", "null id", "not an id"])
+def test_a_signed_event_of_a_handled_type_without_an_object_id_is_400_and_not_stored(
+    world, event_type, obj
+):
+    event = {"id": "evt_noobjectid", "object": "event", "type": event_type,
+             "created": int(time.time()), "livemode": False, "data": {"object": obj}}
+
+    response = deliver(world.clients["anonymous"], json.dumps(event).encode())
+
+    assert response.status_code == 400
+    assert inbox_ids() == {world.event_id}
