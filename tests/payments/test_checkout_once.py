@@ -141,3 +141,19 @@ def cart_lines(client) -> list[tuple[str, str]]:
     rows = re.findall(r'<th scope="row">([^<]+)<.*?name="quantity"[^>]*value="(\d+)"', page,
                       re.DOTALL)
     return sorted(rows)
+
+
+def test_a_checkout_empties_the_cart_and_says_nothing_of_items_left_behind(client, make_product):
+    mug = make_product(name="Mug", stock=5)
+    lamp = make_product(name="Lamp", stock=5)
+    client.post("/cart/add", data={"product_id": mug.id, "quantity": 2})
+    client.post("/cart/add", data={"product_id": lamp.id, "quantity": 1})
+
+    placed = client.post("/checkout", data=checkout_form(client))
+
+    assert PAY_PAGE.search(placed.headers["Location"])
+    pay_page = client.get(placed.headers["Location"]).get_data(as_text=True)
+    assert "still in it" not in pay_page
+    cart = client.get("/cart/").get_data(as_text=True)
+    assert "Mug" not in cart and "Lamp" not in cart
+    assert stock_of(mug) == 3 and stock_of(lamp) == 4

@@ -10,6 +10,7 @@ from shop.extensions import db
 from shop.models import Product
 from shop.web.readonly import WriteInReadOnlyView, reads_only
 from tests.db_support import checkouts, statements
+from tests.payments.test_stock_and_expiry import expire_now
 from tests.payments_support import reload
 
 
@@ -46,6 +47,20 @@ def test_a_paid_order_pay_page_sends_the_customer_to_the_status_page(shopper, ma
     shopper.pay(order)
     response = shopper.client.get(f"/orders/{order.number}/pay")
     assert response.status_code == 302 and response.headers["Location"].endswith(order.number)
+
+
+def test_the_pay_page_says_the_items_are_held_then_that_the_hold_ran_out(
+    shopper, make_product
+):
+    order = shopper.checkout((make_product(price_minor=2800), 1))
+    page = shopper.client.get(f"/orders/{order.number}/pay").get_data(as_text=True)
+    assert "Your items are held until" in page and "were held" not in page
+
+    expire_now(order)  # past its hold, before expiry has cancelled it
+    page = shopper.client.get(f"/orders/{order.number}/pay").get_data(as_text=True)
+    assert "Your items were held until" in page
+    assert "pay now, before they are released to other customers" in page
+    assert "Your items are held until" not in page
 
 
 def test_the_pay_page_and_the_client_secret_are_never_stored_by_caches(shopper, make_product):

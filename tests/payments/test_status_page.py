@@ -71,3 +71,18 @@ def test_an_order_the_shop_cancelled_says_who_did(shopper, make_product):
     page = order_page(shopper, order)
     assert "The shop cancelled it." in page
     assert "no payment had arrived" not in page
+
+
+def test_only_the_latest_payment_says_why_an_order_is_not_paid(shopper, make_product, sandbox):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    _, error, declined = shopper.pay(order, "pm_card_visa_chargeDeclined")
+    assert error is not None
+    # Stripe no longer knows that payment (other keys): the next click starts a new one.
+    sandbox.control.fault(f"/v1/payment_intents/{declined['intent_id']}", mode="not_found",
+                          count=1000)
+    started = shopper.start(order).get_json()
+    assert started["intent_id"] != declined["intent_id"]
+
+    page = order_page(shopper, order)
+    assert "We haven't received a payment for this order." in page
+    assert "declined" not in page and 'role="alert"' not in page

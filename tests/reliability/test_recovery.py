@@ -161,3 +161,45 @@ def test_a_connection_in_steady_use_is_not_pinged(app, make_product):
         client.post("/cart/add", data={"product_id": product_id, "quantity": 1})
     response = client.post("/cart/add", data={"product_id": product_id, "quantity": 1})
     assert response.status_code == 302
+
+
+def test_reconcile_rereads_a_dispute_still_open_however_long_ago_it_opened(
+    shopper, make_product, sandbox, deliver, runner
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    intent_id = paid_at_stripe_only(shopper, order)
+    runner.invoke(args=["stripe", "reconcile"])
+    dispute = sandbox.control.create_dispute(intent_id)
+    deliver("charge.dispute.created", dispute["id"])
+    assert reload(order).dispute_status == "needs_response"
+    # The bank decides; the event saying so never arrives. By the next run the dispute
+    # is older than the run's window, which only lists what was created since.
+    sandbox.control.close_dispute(dispute["id"], "lost")
+    time.sleep(1.1)
+
+    result = runner.invoke(args=["stripe", "reconcile", "--since", "0m"])
+
+    assert result.exit_code == 0, result.output
+    assert f"{order.number}: dispute needs response → lost" in result.output
+    assert reload(order).dispute_status == "lost"
+
+
+def test_reconcile_names_a_pending_refund_and_then_that_it_went_through(
+    shopper, make_product, sandbox, stripe_api, runner
+):
+    order = shopper.checkout((make_product(price_minor=2500), 1))
+    response, error, intent = shopper.pay(order, "pm_card_pendingRefund")
+    assert error is None and response.get_json()["status"] == "paid"
+    # Refunded from Stripe's Dashboard; its events are lost.
+    refund = stripe_api.v1.refunds.create({"payment_intent": intent["intent_id"]})
+    assert refund.status == "pending"
+
+    first = runner.invoke(args=["stripe", "reconcile"])
+    assert f"{order.number}: refund {refund.id} pending (new)" in first.output
+    sandbox.control.advance(3600)  # the bank completes the refund
+    second = runner.invoke(args=["stripe", "reconcile"])
+
+    assert second.exit_code == 0, second.output
+    assert (f"{order.number}: paid → refunded, refunded $0.00 → $25.00, refund {refund.id}"
+            " pending → succeeded") in second.output
+    assert reload(order).status == "refunded"
