@@ -2,29 +2,11 @@
 
 import secrets
 
-import pytest
-
 from shop.extensions import db
 from shop.services import cards
-from tests.cards.conftest import CardActions
 from tests.payments_support import reload
 
 CARD_UNAVAILABLE = "That card is no longer available. Choose another card or enter a new one."
-
-
-@pytest.fixture
-def customer(make_user, auth):
-    def make(email="card-owner@example.com"):
-        user = make_user(email=email, password="card-owner-pass")
-        auth.login(email, "card-owner-pass")
-        return user
-
-    return make
-
-
-@pytest.fixture
-def cards_page(client, browser_stripe) -> CardActions:
-    return CardActions(client, browser_stripe)
 
 
 def _pay_with(shopper, order, card):
