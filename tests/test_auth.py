@@ -201,6 +201,8 @@ def test_logout_needs_post(client, auth, make_user):
     [
         "https://evil.example/",
         "//evil.example/",
+        "///evil.example/",
+        "/%0D%0ASet-Cookie:%20session=planted",  # CR LF, once the query is decoded
         "/\\evil.example",
         "javascript:alert(1)",
         "http:/evil.example",
@@ -371,6 +373,40 @@ def test_a_copied_known_device_cookie_buys_a_guesser_nothing(app, make_user):
         sign_in_as_boss(stranger, f"guess-{n}", f"198.51.100.{n}")
     # The old cookie no longer marks a known browser: it waits with the strangers.
     assert sign_in_as_boss(laptop, "a-new-password", "192.0.2.10").status_code == 429
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "ACCOUNT_LOGIN_RATE_LIMIT": "3/hour"}]
+)
+def test_a_new_password_makes_a_known_browser_a_stranger_again(app, make_user):
+    boss = make_user(email="boss@example.com", password="right-password")
+    laptop = app.test_client()
+    assert sign_in_as_boss(laptop, "right-password", "192.0.2.10").status_code == 302
+    laptop.post("/auth/logout")
+
+    accounts.make_admin(boss.email, "a-new-password")  # the password is changed
+    db.session.commit()
+    stranger = app.test_client()
+    codes = [sign_in_as_boss(stranger, f"guess-{n}", f"198.51.100.{n}").status_code
+             for n in range(4)]
+    assert codes == [200, 200, 200, 429]
+    # Whoever had the old password and this browser's cookie waits with the strangers.
+    assert sign_in_as_boss(laptop, "a-new-password", "192.0.2.10").status_code == 429
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "ACCOUNT_LOGIN_RATE_LIMIT": "3/hour"}]
+)
+def test_each_known_browser_counts_its_own_failed_sign_ins(app, make_user):
+    make_user(email="boss@example.com", password="right-password")
+    laptop, phone = app.test_client(), app.test_client()
+    for browser in (laptop, phone):
+        assert sign_in_as_boss(browser, "right-password", "192.0.2.10").status_code == 302
+        browser.post("/auth/logout")
+    codes = [sign_in_as_boss(laptop, f"typo-{n}", "192.0.2.10").status_code for n in range(4)]
+    assert codes == [200, 200, 200, 429]
+
+    assert sign_in_as_boss(phone, "right-password", "192.0.2.10").status_code == 302
 
 
 def sign_in_as_boss(client, password, address):

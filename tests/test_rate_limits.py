@@ -73,6 +73,18 @@ def test_an_ipv6_network_counts_as_one_client(client):
     assert [attempt("192.0.2.1"), attempt("192.0.2.2")] == [200, 200]  # IPv4 as before
 
 
+@pytest.mark.parametrize("app_config", [LIMITED])
+def test_an_ipv4_client_seen_through_an_ipv6_socket_counts_as_that_ipv4_client(client):
+    def attempt(address):
+        return client.post("/auth/login", data={"email": "a@example.com", "password": "x"},
+                           environ_base={"REMOTE_ADDR": address}).status_code
+
+    # A dual-stack server sees IPv4 clients as ::ffff:a.b.c.d: they are not one network.
+    assert [attempt("::ffff:192.0.2.1"), attempt("::ffff:198.51.100.7")] == [200, 200]
+    assert [attempt("::ffff:192.0.2.3"), attempt("::ffff:203.0.113.9")] == [200, 200]
+    # ...and each is the IPv4 client it names.
+    assert [attempt("192.0.2.1"), attempt("::ffff:192.0.2.1")] == [200, 429]
+
 @pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True,
                                          "RATELIMIT_DEFAULT": "2/minute"}])
 def test_a_limit_from_settings_is_told_in_words_not_as_the_limit(client):

@@ -88,3 +88,20 @@ def test_tokens_with_a_time_limit_are_signed_for_every_page(app, client):
     # A signature carries its time: a remembered one would expire while the visitor browses.
     assert csrf_token_from(client.get("/").get_data(as_text=True))
     assert not app.extensions.get("csrf_signatures")
+
+
+def test_a_session_from_before_sign_out_everywhere_ends_with_the_next_sign_out(
+    app, client, auth, make_user
+):
+    ann = make_user(email="ann@example.com", password="anns-password")
+    # A session cookie an older shop issued: it names the user alone, with no epoch.
+    with client.session_transaction() as session:
+        session["_user_id"] = str(ann.id)
+    assert client.get("/account/orders").status_code == 200
+
+    with app.test_client() as laptop:  # Ann signs out from another browser
+        laptop.post("/auth/login", data={"email": "ann@example.com",
+                                         "password": "anns-password"})
+        laptop.post("/auth/logout")
+
+    assert client.get("/account/orders").status_code == 302  # sent to log in

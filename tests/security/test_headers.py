@@ -158,3 +158,39 @@ def test_nul_characters_are_refused_before_any_view_runs(client, method, url, kw
     response = getattr(client, method)(url, **kwargs)
     assert response.status_code == 400
     assert b"NUL characters" in response.data
+
+
+def test_the_known_browser_cookie_is_secure_http_only_and_kept_to_the_sign_in_pages(
+    app, production_app,  # `app` empties the tables afterwards
+):
+    from shop.extensions import db
+    from shop.services import accounts
+
+    accounts.register("boss@example.com", "right-password")
+    db.session.commit()
+    client = production_app.test_client()
+    response = client.post("/auth/login", data={"email": "boss@example.com",
+                                                 "password": "right-password"})
+    assert response.status_code == 302
+    (cookie,) = [c for c in response.headers.getlist("Set-Cookie")
+                 if c.startswith("known_device=")]
+    flags = {part.strip() for part in cookie.split(";")[1:]}
+    assert {"Secure", "HttpOnly", "SameSite=Lax", "Path=/auth"} <= flags
+
+
+@pytest.fixture
+def staging_app(_schema, database_url, monkeypatch):
+    for name, value in {"STRIPE_SECRET_KEY": "sk_test_staging", "STRIPE_PUBLISHABLE_KEY":
+                        "pk_test_staging", "STRIPE_WEBHOOK_SECRET": "whsec_staging"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("SHOP_ENV", "staging")
+    monkeypatch.setenv("SECRET_KEY", "a-staging-secret")
+    app = make_test_app(database_url, **REAL_STRIPE)
+    with app.app_context():
+        yield app
+
+
+def test_staging_is_served_over_https_and_says_so_as_production_does(staging_app):
+    response = staging_app.test_client().get("/auth/login")
+    expected_headers(response, hsts=True)
+    assert "Secure" in response.headers["Set-Cookie"]
