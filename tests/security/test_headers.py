@@ -115,16 +115,20 @@ def test_csp_follows_a_sandbox_on_another_port():
     assert set().union(*csp.values()) - KEYWORDS - {"'nonce-n'"} == {"http://127.0.0.1:12111"}
 
 
-@pytest.fixture
-def production_app(_schema, database_url, monkeypatch):
-    for name, value in {"STRIPE_SECRET_KEY": "sk_test_prod", "STRIPE_PUBLISHABLE_KEY":
-                        "pk_test_prod", "STRIPE_WEBHOOK_SECRET": "whsec_prod"}.items():
+def _deployed(shop_env: str, database_url: str, monkeypatch):
+    """The app as SHOP_ENV `shop_env` with its own secrets and Stripe keys set."""
+    for name, value in {"STRIPE_SECRET_KEY": f"sk_test_{shop_env}", "STRIPE_PUBLISHABLE_KEY":
+                        f"pk_test_{shop_env}", "STRIPE_WEBHOOK_SECRET": f"whsec_{shop_env}",
+                        "SHOP_ENV": shop_env, "SECRET_KEY": f"a-{shop_env}-secret"}.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setenv("SHOP_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "a-production-secret")
     app = make_test_app(database_url, **REAL_STRIPE)
     with app.app_context():
         yield app
+
+
+@pytest.fixture
+def production_app(_schema, database_url, monkeypatch):
+    yield from _deployed("production", database_url, monkeypatch)
 
 
 def test_production_sends_hsts_and_secure_cookies(production_app):
@@ -180,14 +184,7 @@ def test_the_known_browser_cookie_is_secure_http_only_and_kept_to_the_sign_in_pa
 
 @pytest.fixture
 def staging_app(_schema, database_url, monkeypatch):
-    for name, value in {"STRIPE_SECRET_KEY": "sk_test_staging", "STRIPE_PUBLISHABLE_KEY":
-                        "pk_test_staging", "STRIPE_WEBHOOK_SECRET": "whsec_staging"}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("SHOP_ENV", "staging")
-    monkeypatch.setenv("SECRET_KEY", "a-staging-secret")
-    app = make_test_app(database_url, **REAL_STRIPE)
-    with app.app_context():
-        yield app
+    yield from _deployed("staging", database_url, monkeypatch)
 
 
 def test_staging_is_served_over_https_and_says_so_as_production_does(staging_app):
