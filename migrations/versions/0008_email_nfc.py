@@ -46,12 +46,11 @@ def _not_ascii(conn, table):
     ).all()
 
 
-def _clashes(conn, changed):
-    """Accounts whose address would become another account's."""
+def _clashes(conn):
+    """Accounts whose addresses become one."""
     by_address = {}
     for user_id, email in conn.execute(sa.select(USER.c.id, USER.c.email)).all():
-        address = changed.get(user_id) or _normalized(email)
-        by_address.setdefault(address, []).append(user_id)
+        by_address.setdefault(_normalized(email), []).append(user_id)
     return sorted(ids for ids in by_address.values() if len(ids) > 1)
 
 
@@ -64,7 +63,7 @@ def upgrade():
     conn = op.get_bind()
     users = {user_id: _normalized(email) for user_id, email in _not_ascii(conn, USER)
              if _normalized(email) != email}
-    clashes = _clashes(conn, users) if users else []
+    clashes = _clashes(conn) if users else []
     if clashes:
         named = '; '.join(', '.join(f'#{user_id}' for user_id in ids) for ids in clashes)
         raise RuntimeError(

@@ -137,5 +137,3 @@ def record_failure(order: Order, intent: dict, *, stripe_event_id: str | None = 
         stripe_event_id=stripe_event_id,
         data={"code": code, "intent": intent["id"]},
     )
-
-
