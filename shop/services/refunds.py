@@ -12,7 +12,7 @@ from shop.extensions import db
 from shop.logs import log_event
 from shop.models import Order, OrderStatus, Payment, Refund, User
 from shop.money import MoneyError, check_steps
-from shop.services import failed_refunds, orders, stripe_client
+from shop.services import accounts, failed_refunds, orders, stripe_client
 from shop.services.orders import OrderError
 
 S = OrderStatus
@@ -245,9 +245,7 @@ def _requester(refund: dict) -> User | None:
     # Metadata is anyone's text: PostgreSQL refuses a NUL in a query's parameter.
     if not isinstance(email, str) or "@" not in email or "\x00" in email or len(email) > 254:
         return None
-    return db.session.execute(
-        db.select(User).where(db.func.lower(User.email) == User.normalize_email(email))
-    ).scalar_one_or_none()
+    return accounts.find_by_email(email)
 
 
 def _request_key(refund: dict) -> str | None:
