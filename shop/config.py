@@ -131,5 +131,8 @@ def load_config() -> dict:
         "REMEMBER_COOKIE_SECURE": env != "development",
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
+        # How new passwords are hashed: Werkzeug's scrypt. Not read from the environment;
+        # the tests, which make hundreds of accounts, pass a one-round method instead.
+        "PASSWORD_HASH_METHOD": "scrypt",
         "MAX_CONTENT_LENGTH": 1024 * 1024,
     }

@@ -157,6 +157,9 @@ def make_test_app(database_url: str, **overrides):
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
+        # One round instead of scrypt's cost: the suite makes and checks hundreds of
+        # passwords. What the shop itself uses is tested in tests/test_auth.py.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
     }
     config.update(overrides)
     app = create_app(config)

@@ -1,6 +1,7 @@
 import unicodedata
 from datetime import datetime
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column
@@ -41,7 +42,8 @@ class User(UserMixin, db.Model):
         return unicodedata.normalize("NFC", email.strip().lower())
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        method = current_app.config["PASSWORD_HASH_METHOD"]
+        self.password_hash = generate_password_hash(password, method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -3,6 +3,7 @@
 import secrets
 from functools import cache
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -64,15 +65,16 @@ def claim_guest_orders(user: User, numbers: list) -> int:
 
 
 @cache
-def _nobodys_password_hash() -> str:
-    return generate_password_hash(secrets.token_urlsafe(16))
+def _nobodys_password_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method)
 
 
 def authenticate(email: str, password: str) -> User | None:
     user = find_by_email(email)
     if user is None:
         # As slow as a wrong password, so the time taken does not tell who has an account.
-        check_password_hash(_nobodys_password_hash(), password)
+        check_password_hash(_nobodys_password_hash(current_app.config["PASSWORD_HASH_METHOD"]),
+                            password)
         return None
     return user if user.check_password(password) else None
 
