@@ -239,6 +239,23 @@ def test_login_is_rate_limited(client, auth, make_user):
 
 
 @pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3/minute"}]
+)
+def test_signing_in_to_ones_own_account_buys_no_more_guesses_from_that_address(
+        client, auth, make_user):
+    # Only the account's own count is given back after a sign-in that works: were the
+    # address's given back too, a guesser could sign in to an account of their own
+    # between guesses at someone else's and never run out.
+    make_user(email="ann@example.com", password="right-password")
+    make_user(email="mallory@example.com", password="mallorys-password")
+    assert [auth.login("ann@example.com", f"guess-{n}").status_code for n in range(2)] == [
+        200, 200]
+    assert auth.login("mallory@example.com", "mallorys-password").status_code == 302
+    auth.logout()
+    assert auth.login("ann@example.com", "guess-3").status_code == 429
+
+
+@pytest.mark.parametrize(
     "app_config", [{"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "2/minute"}]
 )
 def test_too_many_attempts_come_back_as_the_form_with_what_was_typed_and_why(client):
