@@ -46,8 +46,8 @@ def on_payment_intent(event: dict) -> str:
             orders.record(
                 order,
                 "late_failure",
-                f"A late payment failure arrived while the order was {order.status}; "
-                "nothing changed.",
+                f"A late payment failure arrived while the order was "
+                f"{order.status.replace('_', ' ')}; nothing changed.",
                 actor="stripe",
                 key=f"late:{event['id']}",
                 stripe_event_id=event["id"],
