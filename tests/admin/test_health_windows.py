@@ -2,8 +2,6 @@
 named even without a code, the evidence deadline still ahead, and a shop that never
 heard from Stripe's webhooks warned about anything paid in the last 30 days."""
 
-import html
-import re
 from datetime import timedelta
 
 import pytest
@@ -11,23 +9,12 @@ import pytest
 from shop.extensions import db
 from shop.models import Dispute, OrderEvent, utcnow
 from shop.services import reports
+from tests.admin.test_needs_attention import attention
 
 
 @pytest.fixture
 def now():
     return utcnow()
-
-
-def attention(page: str) -> dict[str, str]:
-    """The "Needs attention now" figures as the admin reads them: label -> text."""
-    section = re.search(r'<section[^>]*aria-labelledby="attention-heading".*?</section>', page,
-                        re.S).group(0)
-    pairs = re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", section, re.S)
-    return {_text(label): _text(value) for label, value in pairs}
-
-
-def _text(fragment: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
 
 
 def test_a_payment_started_long_ago_that_failed_today_counts_as_todays_decline(

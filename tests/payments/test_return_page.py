@@ -3,16 +3,21 @@
 from tests.payments_support import reload
 
 
-def test_coming_back_from_an_older_declined_attempt_of_a_paid_order_says_nothing_of_it(
-    shopper, make_product, sandbox
-):
+def declined_then_lost(shopper, make_product, sandbox):
+    """An order whose first attempt was declined, and which Stripe then cannot find
+    once (other keys for a while): the next click starts a second attempt."""
     order = shopper.checkout((make_product(price_minor=2500), 1))
     _, error, declined = shopper.pay(order, "pm_card_visa_chargeDeclined")
     assert error is not None
-    # Stripe cannot find that attempt once (other keys for a while): the next click
-    # starts a new one, which pays.
     sandbox.control.fault(f"/v1/payment_intents/{declined['intent_id']}", mode="not_found",
                           count=1, method="GET")
+    return order, declined
+
+
+def test_coming_back_from_an_older_declined_attempt_of_a_paid_order_says_nothing_of_it(
+    shopper, make_product, sandbox
+):
+    order, declined = declined_then_lost(shopper, make_product, sandbox)
     response, error, paid = shopper.pay(order, "pm_card_visa")
     assert error is None and response.get_json()["status"] == "paid"
     assert paid["intent_id"] != declined["intent_id"]
@@ -27,6 +32,23 @@ def test_coming_back_from_an_older_declined_attempt_of_a_paid_order_says_nothing
     assert back.request.path == f"/orders/{order.number}"
     assert "Thank you! Your order is paid." in page
     assert "declined" not in page
+    assert reload(order).status == "paid"
+
+
+def test_coming_back_without_the_intent_named_finds_the_latest_attempt(
+    shopper, make_product, sandbox
+):
+    order, declined = declined_then_lost(shopper, make_product, sandbox)
+    second = shopper.start(order).get_json()
+    assert second["intent_id"] != declined["intent_id"]
+    # The bank's page pays the second attempt; its report never reached the shop.
+    confirmed, error = shopper.confirm_at_stripe(second, "pm_card_visa")
+    assert error is None and confirmed["status"] == "succeeded"
+
+    back = shopper.client.get(f"/orders/{order.number}/return", follow_redirects=True)
+
+    assert back.request.path == f"/orders/{order.number}"
+    assert "Thank you! Your order is paid." in back.get_data(as_text=True)
     assert reload(order).status == "paid"
 
 
