@@ -80,6 +80,11 @@ def _check_secrets(config: Mapping) -> None:
         if config[key] == stand_in:
             raise ConfigError(f"{key} must not be the public stand-in {stand_in!r} unless"
                               " SHOP_ENV is development: set your own.")
+    # An earlier key still opens sessions: the public one would let anyone sign in as anyone.
+    if STAND_INS["SECRET_KEY"] in (config.get("SECRET_KEY_FALLBACKS") or ()):
+        raise ConfigError(f"SECRET_KEY_FALLBACKS must not hold the public stand-in"
+                          f" {STAND_INS['SECRET_KEY']!r} unless SHOP_ENV is development:"
+                          " sessions signed with it would still open.")
 
 
 def _check_production_keys() -> None:

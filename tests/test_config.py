@@ -125,6 +125,16 @@ def test_a_shop_off_a_laptop_refuses_the_public_stand_ins(monkeypatch, env, key,
         create_app()
 
 
+@pytest.mark.parametrize("env", ["staging", "production"])
+def test_a_shop_off_a_laptop_refuses_the_public_key_among_earlier_keys(monkeypatch, env):
+    # Moving off the laptop's key by keeping it as an earlier one would still let anyone
+    # sign a session cookie, an admin's included.
+    set_env(monkeypatch, {**OFF_LAPTOP, "SHOP_ENV": env,
+                          "SECRET_KEY_FALLBACKS": "an-old-secret,dev-only-not-secret"})
+    with pytest.raises(ConfigError, match="SECRET_KEY_FALLBACKS must not hold the public"):
+        create_app()
+
+
 @pytest.mark.parametrize(("secret_key", "publishable_key"), [("sk_live_x", "pk_test_x"),
                                                              ("sk_test_x", "pk_live_x")])
 def test_stripe_keys_from_different_modes_are_refused(monkeypatch, secret_key, publishable_key):
