@@ -109,6 +109,26 @@ def test_a_cart_from_before_a_lower_limit_cannot_check_out(app, client, make_pro
     assert mug.stock == 40
 
 
+@pytest.mark.parametrize(("stock", "limit", "told"), [
+    (3, 20, 'You already have 5 of "Mug" in your cart, more than the 3 we have; lower that'
+            " quantity first."),
+    (10, 2, 'You already have 5 of "Mug" in your cart, more than the 2 one order may take;'
+            " lower that quantity first."),
+])
+def test_adding_to_a_line_already_over_what_can_be_bought_says_so(
+        app, client, make_product, stock, limit, told):
+    mug = make_product(name="Mug", stock=5)
+    add(client, mug.id, 5)
+    mug.stock = stock  # sold elsewhere meanwhile, or the limit lowered
+    db.session.commit()
+    app.config["MAX_PER_PRODUCT"] = limit
+
+    page = unescape(add(client, mug.id, 1).get_data(as_text=True))
+
+    assert told in page
+    assert cart_of(client) == {str(mug.id): 5}
+
+
 def test_quantity_cannot_exceed_stock(client, make_product):
     mug = make_product(name="Mug", stock=3)
     page = unescape(add(client, mug.id, 4).get_data(as_text=True))
