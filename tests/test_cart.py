@@ -99,14 +99,15 @@ def test_one_order_cannot_hold_a_products_whole_stock(app, client, make_product)
 
 def test_a_cart_from_before_a_lower_limit_cannot_check_out(app, client, make_product):
     mug = make_product(name="Mug", stock=40)
-    add(client, mug.id, 5)
-    app.config["MAX_PER_PRODUCT"] = 3
+    add(client, mug.id, 4)
+    app.config["MAX_PER_PRODUCT"] = 3  # one under what the cart holds
     page = client.get("/cart/").get_data(as_text=True)
     assert "At most 3 in one order; lower the quantity." in page
     checkout = client.post("/checkout", data={"email": "ann@example.com"},
                            follow_redirects=True)
     assert "can't be bought as they are" in unescape(checkout.get_data(as_text=True))
     assert mug.stock == 40
+    assert db.session.execute(db.select(db.func.count(Order.id))).scalar_one() == 0
 
 
 @pytest.mark.parametrize(("stock", "limit", "told"), [
