@@ -58,3 +58,14 @@ class CardActions:
 @pytest.fixture
 def cards_page(client, browser_stripe) -> CardActions:
     return CardActions(client, browser_stripe)
+
+
+@pytest.fixture
+def stripe_down(sandbox):
+    """Every call to `path` fails, the client's retries included."""
+
+    def fail(path: str, method: str | None = None):
+        sandbox.control.fault(path, mode="error", count=20, method=method)
+
+    yield fail
+    sandbox.control.clear_faults()

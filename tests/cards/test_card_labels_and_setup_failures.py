@@ -3,22 +3,9 @@ to a failed card setup is kept, not made again."""
 
 import html
 
-import pytest
-
 from shop.extensions import db
 from shop.models import User
 from shop.services import cards
-
-
-@pytest.fixture
-def stripe_down(sandbox):
-    """Every call to `path` fails, the client's retries included."""
-
-    def fail(path: str, method: str | None = None):
-        sandbox.control.fault(path, mode="error", count=20, method=method)
-
-    yield fail
-    sandbox.control.clear_faults()
 
 
 def test_a_saved_cards_expiry_month_is_written_with_two_digits(

@@ -4,8 +4,6 @@ never in Stripe's developer words."""
 import html
 import re
 
-import pytest
-
 from shop.extensions import db
 from shop.models import User
 from shop.services import cards
@@ -18,17 +16,6 @@ CARDS_UNAVAILABLE = ("We couldn't reach our payment provider. Please try again i
 def _flashed(page: str) -> list[str]:
     found = re.findall(r'class="flash flash-error"[^>]*>\s*(.*?)\s*<', page, re.S)
     return [html.unescape(message) for message in found]
-
-
-@pytest.fixture
-def stripe_down(sandbox):
-    """Every call to `path` fails, the client's retries included."""
-
-    def fail(path: str, method: str | None = None):
-        sandbox.control.fault(path, mode="error", count=20, method=method)
-
-    yield fail
-    sandbox.control.clear_faults()
 
 
 def test_removing_a_card_while_stripe_is_down_keeps_it(customer, cards_page, client, stripe_down):

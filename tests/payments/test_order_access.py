@@ -11,6 +11,7 @@ from shop.checkout import access
 from shop.extensions import db
 from shop.models import Order, utcnow
 from tests.payments_support import Shopper, reload
+from tests.test_my_orders_paging import place_history
 
 ORDER_URLS = [
     ("get", "/orders/{n}"),
@@ -240,14 +241,7 @@ def access_token_of(app, order) -> str:
 
 def test_my_orders_pages_through_a_long_history(app, client, auth, make_user):
     user = make_user(email="ann@example.com", password="anns-password")
-    start = utcnow() - timedelta(days=400)
-    for n in range(ORDERS_PER_PAGE + 3):
-        placed = start + timedelta(days=n)
-        db.session.add(Order(number=f"H{n:07d}", email=user.email, user_id=user.id,
-                             currency="usd", subtotal_minor=1000, total_minor=1000,
-                             status="paid", reserved_until=placed, created_at=placed,
-                             paid_at=placed))
-    db.session.commit()
+    place_history(user, ORDERS_PER_PAGE + 3)
     auth.login("ann@example.com", "anns-password")
 
     first = client.get("/account/orders").get_data(as_text=True)
