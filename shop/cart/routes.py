@@ -59,12 +59,20 @@ def render_cart(checkout=None, status: int = 200, refused: RefusedQuantity | Non
     return page, status
 
 
+# How many orders waiting for payment the cart page mentions, newest first.
+AWAITING_SHOWN = 5
+
+
 def _awaiting_payment() -> list[order_summaries.AwaitingPayment]:
     """Orders this visitor placed and has not paid: checkout empties the cart, so a
     guest who left the pay page finds the way back to their order here."""
     user_id = current_user.id if current_user.is_authenticated else None
-    found = order_summaries.awaiting_payment(access.placed_here(), user_id)
-    return [order for order in found if access.can_view(order)]
+    placed = access.placed_here()
+    # Of the orders this browser placed, any may no longer open to it (joined to an
+    # account since, its hold long over): reading that many more keeps them from
+    # crowding out orders it may still see.
+    found = order_summaries.awaiting_payment(placed, user_id, most=AWAITING_SHOWN + len(placed))
+    return [order for order in found if access.can_view(order)][:AWAITING_SHOWN]
 
 
 @bp.post("/add")
