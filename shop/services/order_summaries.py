@@ -128,7 +128,7 @@ _AWAITING_COLUMNS = [getattr(Order, name) for name in AwaitingPayment.__annotati
 
 
 def awaiting_payment(
-    numbers: Sequence[str], user_id: int | None, most: int = 5
+    numbers: Sequence[str], user_id: int | None, most: int
 ) -> list[AwaitingPayment]:
     """The newest `most` orders still waiting for payment among `numbers` (those a
     browser placed) and those of the user `user_id`. Reads nothing when there are
