@@ -112,15 +112,14 @@ def add(cart: dict[str, int], product_id: int | None, quantity: int) -> Product:
         # "Only 10 left" would puzzle someone adding 9 with 2 already in the cart.
         room = most - in_cart
         has = f"You already have {in_cart} of {_quoted(product)} in your cart"
+        if room > 0:
+            raise CartError(f"{has}; you can add {'up to ' if room > 1 else ''}{room} more.")
+        limit = "we have" if most == product.stock else "one order may take"
+        if room == 0:
+            raise CartError(f"{has}, {'all' if most == product.stock else 'the most'} {limit}.")
         # A cart from before the stock fell or the limit was lowered can hold more than
         # `most`: that is not "all we have", and the way on is to lower it.
-        limit = "we have" if most == product.stock else "one order may take"
-        raise CartError(
-            f"{has}; you can add {'up to ' if room > 1 else ''}{room} more." if room > 0
-            else f"{has}, all {limit}." if room == 0 and most == product.stock
-            else f"{has}, the most {limit}." if room == 0
-            else f"{has}, more than the {most} {limit}; lower that quantity first."
-        )
+        raise CartError(f"{has}, more than the {most} {limit}; lower that quantity first.")
     _check_quantity(product, new_quantity)
     cart[str(product.id)] = new_quantity
     return product
